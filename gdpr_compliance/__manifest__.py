@@ -1,0 +1,37 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "GDPR Compliance for CRM",
+    "summary": "Legal basis, source, register of processing and privacy tools "
+    "for contacts and leads",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/gdpr-crm-compliance/odoo-gdpr",
+    "author": "GDPR CRM Compliance",
+    "maintainers": ["gdpr-crm-compliance"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": True,
+    "installable": True,
+    "depends": ["crm", "contacts", "mail", "sales_team"],
+    "data": [
+        "security/gdpr_compliance_groups.xml",
+        "security/ir.model.access.csv",
+        "security/gdpr_compliance_security.xml",
+        "data/gdpr_data_category_data.xml",
+        "data/gdpr_source_data.xml",
+        "data/gdpr_purpose_data.xml",
+        "data/ir_config_parameter_data.xml",
+        "report/gdpr_purpose_register_report.xml",
+        "views/gdpr_data_category_views.xml",
+        "views/gdpr_purpose_views.xml",
+        "views/gdpr_source_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/gdpr_compliance_menus.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/crm_lead_demo.xml",
+    ],
+}

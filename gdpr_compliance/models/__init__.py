@@ -1,0 +1,10 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import gdpr_data_category
+from . import gdpr_purpose
+from . import gdpr_source
+from . import gdpr_legal_basis_mixin
+from . import res_partner
+from . import crm_lead
+from . import res_users
+from . import res_company
+from . import res_config_settings

@@ -1,0 +1,113 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+
+from .gdpr_legal_basis_mixin import (
+    GDPR_BASIS_FIELDS,
+    ORIGIN_CONTEXT_KEY,
+    USER_ENTRY_CONTEXT_KEY,
+)
+
+
+class CrmLead(models.Model):
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "gdpr.legal.basis.mixin"]
+
+    _gdpr_strict_parameter = "gdpr_compliance.require_basis_lead"
+
+    @api.model
+    def _gdpr_inherited_basis_vals(self, vals):
+        partner_id = vals.get("partner_id")
+        if not partner_id:
+            return {}
+        partner = self.env["res.partner"].browse(partner_id).sudo()
+        if partner.gdpr_basis_to_review:
+            return {}
+        return {
+            key: partner[key].id if key == "gdpr_source_id" else partner[key]
+            for key in GDPR_BASIS_FIELDS
+            if partner[key]
+        }
+
+    @api.model
+    def _gdpr_record_label(self, vals):
+        return (
+            vals.get("contact_name")
+            or vals.get("partner_name")
+            or vals.get("email_from")
+            or vals.get("name")
+            or self._description
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = self._gdpr_prepare_basis_vals_list(vals_list)
+        leads = super().create(vals_list)
+        leads._gdpr_propagate_basis_to_partner()
+        return leads
+
+    def write(self, vals):
+        self._gdpr_check_basis_write(vals)
+        vals = dict(vals, **self._gdpr_review_done_vals(vals))
+        result = super().write(vals)
+        if {"partner_id", *GDPR_BASIS_FIELDS} & set(vals):
+            self._gdpr_propagate_basis_to_partner()
+        return result
+
+    def web_save(self, vals, specification, next_id=None):
+        return super(
+            CrmLead, self.with_context(**{USER_ENTRY_CONTEXT_KEY: True})
+        ).web_save(vals, specification, next_id=next_id)
+
+    def load(self, fields, data):
+        return super(
+            CrmLead, self.with_context(**{USER_ENTRY_CONTEXT_KEY: True})
+        ).load(fields, data)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "email"
+        return super(
+            CrmLead, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
+        ).message_new(msg_dict, custom_values=custom_values)
+
+    def _create_customer(self):
+        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "lead"
+        return super(
+            CrmLead, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
+        )._create_customer()
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        values = super()._prepare_customer_values(
+            partner_name, is_company=is_company, parent_id=parent_id
+        )
+        values.update(self._gdpr_basis_values_for_partner())
+        return values
+
+    def _gdpr_basis_values_for_partner(self):
+        """What a partner takes from the lead it comes from."""
+        self.ensure_one()
+        if not (self.gdpr_legal_basis and self.gdpr_source_id):
+            return {}
+        return {
+            "gdpr_legal_basis": self.gdpr_legal_basis,
+            "gdpr_source_id": self.gdpr_source_id.id,
+            "gdpr_source_detail": self.gdpr_source_detail,
+            "gdpr_collection_date": self.gdpr_collection_date,
+            "gdpr_collected_by_id": self.gdpr_collected_by_id.id,
+            "gdpr_basis_to_review": self.gdpr_basis_to_review,
+        }
+
+    def _gdpr_propagate_basis_to_partner(self):
+        """Give the lead's basis and source to its partner when the partner has
+        none of its own (or only an automatic one waiting for review)."""
+        for lead in self:
+            partner = lead.partner_id.sudo()
+            if not partner:
+                continue
+            values = lead._gdpr_basis_values_for_partner()
+            if not values or values["gdpr_basis_to_review"]:
+                continue
+            has_own = partner.gdpr_legal_basis and not partner.gdpr_basis_to_review
+            if has_own:
+                continue
+            partner.with_context(**{ORIGIN_CONTEXT_KEY: "lead"}).write(values)

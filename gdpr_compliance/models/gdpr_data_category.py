@@ -1,0 +1,232 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Default classification of the standard personal-data fields (seed 003).
+# Fields of modules that are not installed are skipped, so the same table
+# serves every combination of apps; re-run it after installing one.
+DEFAULT_CLASSIFICATION = {
+    "contact": {
+        "res.partner": [
+            "name",
+            "email",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "title",
+            "function",
+            "lang",
+            "website",
+            "image_1920",
+            "parent_id",
+        ],
+        "crm.lead": [
+            "contact_name",
+            "partner_name",
+            "email_from",
+            "email_cc",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "title",
+            "function",
+            "lang_id",
+            "website",
+        ],
+        "mailing.contact": ["name", "email", "company_name", "title_id", "country_id"],
+        "res.partner.bank": ["acc_holder_name"],
+    },
+    "profiling": {
+        "res.partner": ["comment", "category_id", "industry_id"],
+        "crm.lead": ["description", "tag_ids", "priority"],
+        "mailing.contact": ["tag_ids"],
+    },
+    "financial": {
+        "res.partner": [
+            "vat",
+            "bank_ids",
+            "credit",
+            "debit",
+            "credit_limit",
+            "use_partner_credit_limit",
+            "total_invoiced",
+            "total_due",
+            "total_overdue",
+            "property_payment_term_id",
+            "property_supplier_payment_term_id",
+            "property_account_position_id",
+        ],
+        "crm.lead": ["expected_revenue", "prorated_revenue", "recurring_revenue"],
+        "res.partner.bank": ["acc_number"],
+    },
+    "marketing": {
+        "res.partner": ["message_bounce", "email_normalized", "is_blacklisted"],
+        "crm.lead": [
+            "campaign_id",
+            "medium_id",
+            "source_id",
+            "referred",
+            "message_bounce",
+            "email_normalized",
+        ],
+        "mailing.contact": [
+            "message_bounce",
+            "email_normalized",
+            "is_blacklisted",
+            "list_ids",
+            "subscription_ids",
+        ],
+        "mailing.trace": ["email", "open_datetime", "links_click_datetime"],
+        "mail.blacklist": ["email"],
+    },
+}
+
+
+class GdprDataCategory(models.Model):
+    _name = "gdpr.data.category"
+    _description = "Personal Data Category"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Technical key used by access rules, exports and erasure.",
+    )
+    sequence = fields.Integer(default=10)
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True)
+    field_ids = fields.Many2many(
+        comodel_name="ir.model.fields",
+        relation="gdpr_data_category_field_rel",
+        column1="category_id",
+        column2="field_id",
+        string="Personal Data Fields",
+        domain="[('store', '=', True)]",
+        help="Fields holding personal data of this category. A field belongs to "
+        "one category only.",
+    )
+    field_count = fields.Integer(compute="_compute_field_count")
+    purpose_ids = fields.Many2many(
+        comodel_name="gdpr.purpose",
+        relation="gdpr_purpose_data_category_rel",
+        column1="category_id",
+        column2="purpose_id",
+        string="Purposes",
+        readonly=True,
+    )
+
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "The code of a data category must be unique."),
+    ]
+
+    @api.depends("field_ids")
+    def _compute_field_count(self):
+        for category in self:
+            category.field_count = len(category.field_ids)
+
+    @api.constrains("field_ids")
+    def _check_field_single_category(self):
+        if not self.field_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT rel.field_id
+              FROM gdpr_data_category_field_rel rel
+             WHERE rel.field_id = ANY(%s)
+          GROUP BY rel.field_id
+            HAVING COUNT(*) > 1
+            """,
+            [self.field_ids.ids],
+        )
+        duplicated = self.env["ir.model.fields"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
+        if duplicated:
+            raise ValidationError(
+                self.env._(
+                    "A personal-data field can belong to one category only. "
+                    "Already classified elsewhere: %(fields)s",
+                    fields=", ".join(
+                        f"{field.model}.{field.name}" for field in duplicated
+                    ),
+                )
+            )
+
+    @api.model
+    def _gdpr_fields_of(self, model_name, category_codes=None):
+        """Names of the classified fields of a model, optionally per category."""
+        domain = [("field_ids.model", "=", model_name)]
+        if category_codes:
+            domain.append(("code", "in", list(category_codes)))
+        categories = self.sudo().with_context(active_test=False).search(domain)
+        return {
+            field.name
+            for field in categories.field_ids
+            if field.model == model_name
+        }
+
+    @api.model
+    def _gdpr_category_of_field(self, model_name, field_name):
+        field = self.env["ir.model.fields"]._get(model_name, field_name)
+        if not field:
+            return self.browse()
+        return self.sudo().search([("field_ids", "in", field.ids)], limit=1)
+
+    @api.model
+    def _gdpr_apply_default_classification(self):
+        """Link the standard personal fields of installed models to their
+        category, leaving fields a DPO classified otherwise untouched."""
+        IrFields = self.env["ir.model.fields"].sudo()
+        categories = self.sudo().with_context(active_test=False)
+        classified = categories.search([]).field_ids
+        for code, models_fields in DEFAULT_CLASSIFICATION.items():
+            category = categories.search([("code", "=", code)], limit=1)
+            if not category:
+                continue
+            to_add = IrFields.browse()
+            for model_name, field_names in models_fields.items():
+                if model_name not in self.env:
+                    continue
+                to_add |= IrFields.search(
+                    [("model", "=", model_name), ("name", "in", field_names)]
+                )
+            to_add -= classified
+            if to_add:
+                category.write({"field_ids": [(4, field.id) for field in to_add]})
+        return True
+
+    def action_apply_default_classification(self):
+        self._gdpr_apply_default_classification()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Standard personal-data fields of the installed apps are "
+                    "classified."
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_fields(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Fields of %(category)s", category=self.name),
+            "res_model": "ir.model.fields",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.field_ids.ids)],
+        }

@@ -1,0 +1,250 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import xmlrpc.client
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.http import request
+
+from .gdpr_purpose import LEGAL_BASIS_SELECTION
+
+GDPR_BASIS_FIELDS = ("gdpr_legal_basis", "gdpr_source_id")
+
+# Context key naming the internal Odoo flow that creates a record; such records
+# are never blocked, they get an automatic source and are flagged for review.
+ORIGIN_CONTEXT_KEY = "gdpr_origin"
+# Context key set by the user-facing entry points (form save, import).
+USER_ENTRY_CONTEXT_KEY = "gdpr_user_entry"
+
+
+class GdprLegalBasisMixin(models.AbstractModel):
+    _name = "gdpr.legal.basis.mixin"
+    _description = "Legal Basis and Source of Personal Data"
+
+    # ir.config_parameter holding the strictness setting of the inheriting model
+    _gdpr_strict_parameter = None
+
+    gdpr_legal_basis = fields.Selection(
+        selection=LEGAL_BASIS_SELECTION,
+        string="Legal Basis",
+        tracking=True,
+        index=True,
+        help="Why the company may hold and process these personal data "
+        "(Art. 6(1) GDPR).",
+    )
+    gdpr_source_id = fields.Many2one(
+        comodel_name="gdpr.source",
+        string="Data Source",
+        tracking=True,
+        index=True,
+        ondelete="restrict",
+        help="Where the personal data were acquired; told to the data subject "
+        "on request (Art. 14(2)(f) and 15(1)(g) GDPR).",
+    )
+    gdpr_source_detail = fields.Char(
+        string="Source Detail",
+        help="E.g. the name of the fair, the campaign or the list provider.",
+    )
+    gdpr_collection_date = fields.Date(string="Collection Date")
+    gdpr_collected_by_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Collected By",
+        ondelete="set null",
+    )
+    gdpr_basis_to_review = fields.Boolean(
+        string="Basis to Review",
+        index=True,
+        copy=False,
+        help="Created by an automatic flow or without a confirmed legal basis: "
+        "somebody must confirm the basis and the source.",
+    )
+    gdpr_basis_required = fields.Boolean(
+        compute="_compute_gdpr_basis_required",
+        help="Technical: legal basis and source are mandatory on creation.",
+    )
+
+    def _compute_gdpr_basis_required(self):
+        required = self._gdpr_strict_setting()
+        for record in self:
+            record.gdpr_basis_required = required
+
+    # ------------------------------------------------------------------
+    # Strictness
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_strict_setting(self):
+        if not self._gdpr_strict_parameter:
+            return False
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(self._gdpr_strict_parameter, "")
+        )
+        return value not in ("False", "false", "0", "")
+
+    @api.model
+    def _gdpr_is_direct_rpc_call(self, methods):
+        """Whether the current HTTP request is an RPC call of one of ``methods``
+        on this very model, i.e. a person or an external system asked for it,
+        as opposed to Odoo code doing it on the way."""
+        if not request:
+            return False
+        try:
+            path = request.httprequest.path
+        except RuntimeError:
+            return False
+        params = getattr(request, "params", None) or {}
+        if path.startswith("/web/dataset/call_kw"):
+            return params.get("model") == self._name and params.get("method") in methods
+        if path == "/jsonrpc":
+            args = params.get("args") or []
+            return (
+                params.get("service") == "object"
+                and len(args) > 4
+                and args[3] == self._name
+                and args[4] in methods
+            )
+        if path.startswith("/xmlrpc/") and path.endswith("object"):
+            try:
+                args, method = xmlrpc.client.loads(request.httprequest.get_data())
+            except (xmlrpc.client.ResponseError, ValueError, TypeError):
+                return False
+            return (
+                method in ("execute", "execute_kw")
+                and len(args) > 4
+                and args[3] == self._name
+                and args[4] in methods
+            )
+        return False
+
+    @api.model
+    def _gdpr_basis_enforced(self, methods=("create",)):
+        context = self.env.context
+        if context.get(ORIGIN_CONTEXT_KEY) or not self._gdpr_strict_setting():
+            return False
+        return bool(
+            context.get(USER_ENTRY_CONTEXT_KEY)
+            or self._gdpr_is_direct_rpc_call(methods)
+        )
+
+    # ------------------------------------------------------------------
+    # Values on creation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_check_basis_value(self, vals):
+        basis = vals.get("gdpr_legal_basis")
+        if basis and basis not in dict(LEGAL_BASIS_SELECTION):
+            raise ValidationError(
+                self.env._(
+                    "%(value)r is not a legal basis. Use one of: %(allowed)s.",
+                    value=basis,
+                    allowed=", ".join(key for key, _label in LEGAL_BASIS_SELECTION),
+                )
+            )
+
+    @api.model
+    def _gdpr_vals_concern_individual(self, vals):
+        """Whether the values describe a natural person (strictness applies)."""
+        return True
+
+    @api.model
+    def _gdpr_inherited_basis_vals(self, vals):
+        """Basis and source a new record takes from a related record."""
+        return {}
+
+    @api.model
+    def _gdpr_record_label(self, vals):
+        return vals.get("name") or self._description
+
+    @api.model
+    def _gdpr_prepare_basis_vals_list(self, vals_list):
+        """Complete or refuse creation values according to the strictness
+        setting. Returns new dicts; raises before anything is created."""
+        enforced = self._gdpr_basis_enforced()
+        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "other"
+        defaults = self.default_get(list(GDPR_BASIS_FIELDS))
+        today = fields.Date.context_today(self)
+        prepared = []
+        missing_labels = []
+        for vals in vals_list:
+            vals = dict(vals)
+            self._gdpr_check_basis_value(vals)
+            for key, value in self._gdpr_inherited_basis_vals(vals).items():
+                if not vals.get(key):
+                    vals[key] = value
+            for key in GDPR_BASIS_FIELDS:
+                if not vals.get(key) and defaults.get(key):
+                    vals[key] = defaults[key]
+            individual = self._gdpr_vals_concern_individual(vals)
+            complete = all(vals.get(key) for key in GDPR_BASIS_FIELDS)
+            if not complete and individual and enforced:
+                missing_labels.append(self._gdpr_record_label(vals))
+            if not complete:
+                if not vals.get("gdpr_source_id"):
+                    source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
+                    vals["gdpr_source_id"] = source.id
+                if individual and "gdpr_basis_to_review" not in vals:
+                    vals["gdpr_basis_to_review"] = True
+            vals.setdefault("gdpr_collection_date", today)
+            if not vals.get("gdpr_collected_by_id") and self.env.user._is_internal():
+                vals["gdpr_collected_by_id"] = self.env.uid
+            prepared.append(vals)
+        if missing_labels:
+            raise ValidationError(
+                self.env._(
+                    "Legal basis and data source are required for personal data "
+                    "(GDPR Art. 6 and 14). Missing on: %(records)s.",
+                    records=", ".join(str(label) for label in missing_labels),
+                )
+            )
+        return prepared
+
+    # ------------------------------------------------------------------
+    # Values on update
+    # ------------------------------------------------------------------
+
+    def _gdpr_check_basis_write(self, vals):
+        self._gdpr_check_basis_value(vals)
+        removing = [key for key in GDPR_BASIS_FIELDS if key in vals and not vals[key]]
+        if not removing or not self._gdpr_basis_enforced(("write", "web_save")):
+            return
+        individuals = self.filtered(lambda rec: rec._gdpr_is_individual())
+        if individuals:
+            raise ValidationError(
+                self.env._(
+                    "The legal basis and the data source of %(records)s cannot be "
+                    "removed: they are required for personal data.",
+                    records=", ".join(individuals.mapped("display_name")),
+                )
+            )
+
+    def _gdpr_is_individual(self):
+        self.ensure_one()
+        return True
+
+    def _gdpr_review_done_vals(self, vals):
+        """A person setting the basis explicitly has reviewed it."""
+        if (
+            vals.get("gdpr_legal_basis")
+            and "gdpr_basis_to_review" not in vals
+            and not self.env.context.get(ORIGIN_CONTEXT_KEY)
+        ):
+            return {"gdpr_basis_to_review": False}
+        return {}
+
+    def action_gdpr_confirm_basis(self):
+        """Confirm the basis and source of records flagged for review."""
+        incomplete = self.filtered(
+            lambda rec: not (rec.gdpr_legal_basis and rec.gdpr_source_id)
+        )
+        if incomplete:
+            raise ValidationError(
+                self.env._(
+                    "Set a legal basis and a data source before confirming: "
+                    "%(records)s.",
+                    records=", ".join(incomplete.mapped("display_name")),
+                )
+            )
+        self.write({"gdpr_basis_to_review": False})
+        return True

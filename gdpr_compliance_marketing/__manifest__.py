@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "GDPR Compliance for Email Marketing",
+    "summary": "Consent-aware mailings and marketing personal data classification",
+    "version": "18.0.1.0.0",
+    "category": "Marketing/Email Marketing",
+    "website": "https://github.com/gdpr-crm-compliance/odoo-gdpr",
+    "author": "GDPR CRM Compliance",
+    "maintainers": ["gdpr-crm-compliance"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "installable": True,
+    "auto_install": True,
+    "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
+    "data": [
+        "data/gdpr_data_category_data.xml",
+    ],
+}
