@@ -11,6 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "application": True,
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "depends": ["crm", "contacts", "mail", "sales_team"],
     "data": [

@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import xmlrpc.client
+import sys
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.http import request
+from odoo.service.model import execute_cr
 
 from .gdpr_purpose import LEGAL_BASIS_SELECTION
 
@@ -14,6 +15,7 @@ GDPR_BASIS_FIELDS = ("gdpr_legal_basis", "gdpr_source_id")
 ORIGIN_CONTEXT_KEY = "gdpr_origin"
 # Context key set by the user-facing entry points (form save, import).
 USER_ENTRY_CONTEXT_KEY = "gdpr_user_entry"
+EXTERNAL_API_CODE = execute_cr.__code__
 
 
 class GdprLegalBasisMixin(models.AbstractModel):
@@ -44,11 +46,15 @@ class GdprLegalBasisMixin(models.AbstractModel):
         string="Source Detail",
         help="E.g. the name of the fair, the campaign or the list provider.",
     )
-    gdpr_collection_date = fields.Date(string="Collection Date")
+    gdpr_collection_date = fields.Date(
+        string="Collection Date",
+        default=fields.Date.context_today,
+    )
     gdpr_collected_by_id = fields.Many2one(
         comodel_name="res.users",
         string="Collected By",
         ondelete="set null",
+        default=lambda self: self.env.user if self.env.user._is_internal() else False,
     )
     gdpr_basis_to_review = fields.Boolean(
         string="Basis to Review",
@@ -67,6 +73,15 @@ class GdprLegalBasisMixin(models.AbstractModel):
         for record in self:
             record.gdpr_basis_required = required
 
+    @api.model
+    def default_get(self, fields_list):
+        # The form of a new record is built from defaults: without this the
+        # view would not know that the basis is mandatory before saving.
+        defaults = super().default_get(fields_list)
+        if "gdpr_basis_required" in fields_list:
+            defaults["gdpr_basis_required"] = self._gdpr_strict_setting()
+        return defaults
+
     # ------------------------------------------------------------------
     # Strictness
     # ------------------------------------------------------------------
@@ -84,9 +99,31 @@ class GdprLegalBasisMixin(models.AbstractModel):
 
     @api.model
     def _gdpr_is_direct_rpc_call(self, methods):
-        """Whether the current HTTP request is an RPC call of one of ``methods``
-        on this very model, i.e. a person or an external system asked for it,
-        as opposed to Odoo code doing it on the way."""
+        """Whether the current call is an RPC call of one of ``methods`` on this
+        very model, i.e. a person or an external system asked for it, as
+        opposed to Odoo code doing it on the way."""
+        return self._gdpr_is_external_api_call(methods) or self._gdpr_is_web_call(
+            methods
+        )
+
+    @api.model
+    def _gdpr_is_external_api_call(self, methods):
+        # XML-RPC and JSON-RPC unbind the HTTP request before dispatching
+        # (odoo.http.borrow_request), so the only trace of what the client
+        # asked for is the frame of the service that executes it.
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code is EXTERNAL_API_CODE:
+                local_vars = frame.f_locals
+                return (
+                    local_vars.get("obj") == self._name
+                    and local_vars.get("method") in methods
+                )
+            frame = frame.f_back
+        return False
+
+    @api.model
+    def _gdpr_is_web_call(self, methods):
         if not request:
             return False
         try:
@@ -96,25 +133,6 @@ class GdprLegalBasisMixin(models.AbstractModel):
         params = getattr(request, "params", None) or {}
         if path.startswith("/web/dataset/call_kw"):
             return params.get("model") == self._name and params.get("method") in methods
-        if path == "/jsonrpc":
-            args = params.get("args") or []
-            return (
-                params.get("service") == "object"
-                and len(args) > 4
-                and args[3] == self._name
-                and args[4] in methods
-            )
-        if path.startswith("/xmlrpc/") and path.endswith("object"):
-            try:
-                args, method = xmlrpc.client.loads(request.httprequest.get_data())
-            except (xmlrpc.client.ResponseError, ValueError, TypeError):
-                return False
-            return (
-                method in ("execute", "execute_kw")
-                and len(args) > 4
-                and args[3] == self._name
-                and args[4] in methods
-            )
         return False
 
     @api.model
@@ -162,7 +180,8 @@ class GdprLegalBasisMixin(models.AbstractModel):
         """Complete or refuse creation values according to the strictness
         setting. Returns new dicts; raises before anything is created."""
         enforced = self._gdpr_basis_enforced()
-        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "other"
+        declared_origin = self.env.context.get(ORIGIN_CONTEXT_KEY)
+        origin = declared_origin or "other"
         defaults = self.default_get(list(GDPR_BASIS_FIELDS))
         today = fields.Date.context_today(self)
         prepared = []
@@ -180,13 +199,14 @@ class GdprLegalBasisMixin(models.AbstractModel):
             complete = all(vals.get(key) for key in GDPR_BASIS_FIELDS)
             if not complete and individual and enforced:
                 missing_labels.append(self._gdpr_record_label(vals))
-            if not complete:
+            if not complete and (individual or declared_origin):
                 if not vals.get("gdpr_source_id"):
                     source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
                     vals["gdpr_source_id"] = source.id
                 if individual and "gdpr_basis_to_review" not in vals:
                     vals["gdpr_basis_to_review"] = True
-            vals.setdefault("gdpr_collection_date", today)
+            if not vals.get("gdpr_collection_date"):
+                vals["gdpr_collection_date"] = today
             if not vals.get("gdpr_collected_by_id") and self.env.user._is_internal():
                 vals["gdpr_collected_by_id"] = self.env.uid
             prepared.append(vals)

@@ -1,0 +1,22 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+
+def post_init_hook(env):
+    """Flag the individuals and leads already in the database: nobody has yet
+    confirmed why the company holds their data."""
+    env.cr.execute(
+        """
+        UPDATE res_partner
+           SET gdpr_basis_to_review = TRUE
+         WHERE gdpr_legal_basis IS NULL
+           AND COALESCE(is_company, FALSE) = FALSE
+           AND id NOT IN (SELECT partner_id FROM res_company)
+        """
+    )
+    env.cr.execute(
+        """
+        UPDATE crm_lead
+           SET gdpr_basis_to_review = TRUE
+         WHERE gdpr_legal_basis IS NULL
+        """
+    )
