@@ -1,0 +1,106 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestMassMailingFlows(TransactionCase):
+    """Email marketing keeps working with the privacy addons installed and
+    their strictness on, and its personal data are classified."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        icp = cls.env["ir.config_parameter"].sudo()
+        icp.set_param("gdpr_compliance.require_basis_partner", "True")
+        icp.set_param("gdpr_compliance.require_basis_lead", "True")
+        cls.user_marketing = new_test_user(
+            cls.env,
+            login="gdpr_test_marketing",
+            groups="mass_mailing.group_mass_mailing_user,base.group_partner_manager",
+            name="Test Marketing",
+            email="marketing@example.com",
+        )
+        cls.mailing_list = cls.env["mailing.list"].create({"name": "Newsletter IT"})
+        cls.source = cls.env.ref("gdpr_compliance.gdpr_source_newsletter")
+
+    def test_mailing_contact_fields_are_classified(self):
+        Category = self.env["gdpr.data.category"]
+        expected = {
+            "email": "contact",
+            "name": "contact",
+            "message_bounce": "marketing",
+            "tag_ids": "profiling",
+        }
+        for field_name, code in expected.items():
+            category = Category._gdpr_category_of_field("mailing.contact", field_name)
+            self.assertEqual(category.code, code, field_name)
+        self.assertEqual(
+            Category._gdpr_category_of_field("mailing.trace", "email").code, "marketing"
+        )
+
+    def test_subscribe_and_mail_list_contacts(self):
+        contacts = self.env["mailing.contact"].with_user(self.user_marketing).create(
+            [
+                {
+                    "name": "Teresa Lombardi",
+                    "email": "teresa.lombardi@example.com",
+                    "list_ids": [(4, self.mailing_list.id)],
+                },
+                {
+                    "name": "Fabio Moretti",
+                    "email": "fabio.moretti@example.com",
+                    "list_ids": [(4, self.mailing_list.id)],
+                },
+            ]
+        )
+        self.assertEqual(self.mailing_list.contact_count, 2)
+        mailing = self.env["mailing.mailing"].with_user(self.user_marketing).create(
+            {
+                "subject": "Autumn offers",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+            }
+        )
+        self.assertEqual(len(mailing._get_recipients()), 2)
+        mailing.action_send_mail()
+        traces = mailing.mailing_trace_ids
+        self.assertEqual(set(traces.mapped("email")), set(contacts.mapped("email")))
+
+    def test_mailing_on_partners_and_leads(self):
+        partner = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "News for customers",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "=", partner.id)]),
+            }
+        )
+        mailing.action_send_mail()
+        self.assertEqual(mailing.mailing_trace_ids.res_id, partner.id)
+        lead = self.env.ref("gdpr_compliance.crm_lead_valentina_gallo_demo")
+        lead_mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "News for leads",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "mailing_domain": repr([("id", "=", lead.id)]),
+            }
+        )
+        lead_mailing.action_send_mail()
+        self.assertEqual(lead_mailing.mailing_trace_ids.res_id, lead.id)
+
+    def test_blocklist_still_excludes(self):
+        partner = self.env.ref("gdpr_compliance.res_partner_davide_greco_demo")
+        self.env["mail.blacklist"]._add(partner.email)
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Blocked",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "=", partner.id)]),
+            }
+        )
+        mailing.action_send_mail()
+        self.assertEqual(mailing.mailing_trace_ids.trace_status, "cancel")
