@@ -32,6 +32,7 @@
         "views/gdpr_compliance_menus.xml",
     ],
     "demo": [
+        "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
     ],

@@ -15,4 +15,7 @@
     "data": [
         "data/gdpr_data_category_data.xml",
     ],
+    "demo": [
+        "demo/res_users_demo.xml",
+    ],
 }
