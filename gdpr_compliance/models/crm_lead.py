@@ -59,9 +59,9 @@ class CrmLead(models.Model):
         ).web_save(vals, specification, next_id=next_id)
 
     def load(self, fields, data):
-        return super(
-            CrmLead, self.with_context(**{USER_ENTRY_CONTEXT_KEY: True})
-        ).load(fields, data)
+        return super(CrmLead, self.with_context(**{USER_ENTRY_CONTEXT_KEY: True})).load(
+            fields, data
+        )
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):

@@ -70,7 +70,7 @@ DEFAULT_CLASSIFICATION = {
         "res.partner.bank": ["acc_number"],
     },
     "marketing": {
-        "res.partner": ["message_bounce", "email_normalized", "is_blacklisted"],
+        "res.partner": ["message_bounce", "email_normalized"],
         "crm.lead": [
             "campaign_id",
             "medium_id",
@@ -82,7 +82,6 @@ DEFAULT_CLASSIFICATION = {
         "mailing.contact": [
             "message_bounce",
             "email_normalized",
-            "is_blacklisted",
             "list_ids",
             "subscription_ids",
         ],
@@ -171,9 +170,7 @@ class GdprDataCategory(models.Model):
             domain.append(("code", "in", list(category_codes)))
         categories = self.sudo().with_context(active_test=False).search(domain)
         return {
-            field.name
-            for field in categories.field_ids
-            if field.model == model_name
+            field.name for field in categories.field_ids if field.model == model_name
         }
 
     @api.model
@@ -198,8 +195,13 @@ class GdprDataCategory(models.Model):
             for model_name, field_names in models_fields.items():
                 if model_name not in self.env:
                     continue
+                # computed, non-stored fields hold no data of their own
                 to_add |= IrFields.search(
-                    [("model", "=", model_name), ("name", "in", field_names)]
+                    [
+                        ("model", "=", model_name),
+                        ("name", "in", field_names),
+                        ("store", "=", True),
+                    ]
                 )
             to_add -= classified
             if to_add:

@@ -109,10 +109,7 @@ class GdprPurpose(models.Model):
         column2="country_id",
         string="Destination Countries",
     )
-    transfer_safeguard = fields.Selection(
-        selection=TRANSFER_SAFEGUARD_SELECTION,
-        string="Transfer Safeguard",
-    )
+    transfer_safeguard = fields.Selection(selection=TRANSFER_SAFEGUARD_SELECTION)
     transfer_notes = fields.Text()
     retention_months = fields.Integer(
         string="Retention (months)",
@@ -222,11 +219,15 @@ class GdprPurpose(models.Model):
                     "processors": "; ".join(
                         purpose.processor_ids.mapped("display_name")
                     ),
-                    "transfer_outside_eu": "yes" if purpose.transfer_outside_eu else "no",
+                    "transfer_outside_eu": "yes"
+                    if purpose.transfer_outside_eu
+                    else "no",
                     "transfer_countries": "; ".join(
                         purpose.transfer_country_ids.mapped("name")
                     ),
-                    "transfer_safeguard": safeguards.get(purpose.transfer_safeguard, ""),
+                    "transfer_safeguard": safeguards.get(
+                        purpose.transfer_safeguard, ""
+                    ),
                     "retention_months": purpose.retention_months,
                     "retention_anchor": anchors.get(purpose.retention_anchor, ""),
                     "retention_action": actions.get(purpose.retention_action, ""),

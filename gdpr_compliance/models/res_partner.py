@@ -67,9 +67,9 @@ class ResPartner(models.Model):
 
     @api.model
     def find_or_create(self, email, assert_valid_email=False):
-        return super(
-            ResPartner, self._gdpr_with_origin("email")
-        ).find_or_create(email, assert_valid_email=assert_valid_email)
+        return super(ResPartner, self._gdpr_with_origin("email")).find_or_create(
+            email, assert_valid_email=assert_valid_email
+        )
 
     @api.model
     def _find_or_create_from_emails(self, emails, additional_values=None):

@@ -45,7 +45,11 @@ class TestCoreFlows(GdprCommon):
             "auth_signup.invitation_scope", "b2c"
         )
         self.env["res.users"].sudo().signup(
-            {"login": "signup@example.com", "name": "Signup Person", "password": "pw-12345678"}
+            {
+                "login": "signup@example.com",
+                "name": "Signup Person",
+                "password": "pw-12345678",
+            }
         )
         user = self.env["res.users"].search([("login", "=", "signup@example.com")])
         self.assertEqual(user.partner_id.gdpr_source_id, self._auto_source("user"))

@@ -41,7 +41,9 @@ class TestDataCategory(GdprCommon):
     def test_field_belongs_to_one_category(self):
         profiling = self.env.ref("gdpr_compliance.gdpr_data_category_profiling")
         with self.assertRaisesRegex(ValidationError, "res.partner.email"):
-            profiling.write({"field_ids": [(4, self._field("res.partner", "email").id)]})
+            profiling.write(
+                {"field_ids": [(4, self._field("res.partner", "email").id)]}
+            )
 
     def test_default_classification_is_idempotent_and_keeps_dpo_choices(self):
         contact = self.env.ref("gdpr_compliance.gdpr_data_category_contact")

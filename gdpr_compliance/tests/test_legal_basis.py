@@ -23,7 +23,9 @@ class TestLegalBasis(GdprCommon):
         partner = form.record
         self.assertEqual(partner.gdpr_legal_basis, "consent")
         self.assertEqual(partner.gdpr_source_id, self.source_fair)
-        self.assertEqual(partner.gdpr_collection_date, fields.Date.context_today(partner))
+        self.assertEqual(
+            partner.gdpr_collection_date, fields.Date.context_today(partner)
+        )
         self.assertEqual(partner.gdpr_collected_by_id, self.user_sales)
         self.assertFalse(partner.gdpr_basis_to_review)
 
@@ -44,9 +46,7 @@ class TestLegalBasis(GdprCommon):
         )
 
     def test_form_company_is_not_blocked(self):
-        [result] = self._web_save_partner(
-            {"name": "Verdi S.p.A.", "is_company": True}
-        )
+        [result] = self._web_save_partner({"name": "Verdi S.p.A.", "is_company": True})
         company = self.Partner.browse(result["id"])
         self.assertTrue(company.is_company)
         self.assertFalse(company.gdpr_basis_to_review)
@@ -134,13 +134,17 @@ class TestLegalBasis(GdprCommon):
             "Good Row,good@example.com,consent,Trade fair\n"
             "Bad Row,bad@example.com,,\n"
         )
-        wizard = self.env["base_import.import"].with_user(self.user_sales).create(
-            {
-                "res_model": "res.partner",
-                "file": csv_data.encode(),
-                "file_type": "text/csv",
-                "file_name": "partners.csv",
-            }
+        wizard = (
+            self.env["base_import.import"]
+            .with_user(self.user_sales)
+            .create(
+                {
+                    "res_model": "res.partner",
+                    "file": csv_data.encode(),
+                    "file_type": "text/csv",
+                    "file_name": "partners.csv",
+                }
+            )
         )
         result = wizard.execute_import(
             ["name", "email", "gdpr_legal_basis", "gdpr_source_id"],
@@ -149,9 +153,7 @@ class TestLegalBasis(GdprCommon):
         )
         self.assertTrue(result["messages"])
         self.assertIn("Bad Row", str(result["messages"]))
-        self.assertFalse(
-            self.Partner.search([("name", "in", ("Good Row", "Bad Row"))])
-        )
+        self.assertFalse(self.Partner.search([("name", "in", ("Good Row", "Bad Row"))]))
 
     def test_user_setting_basis_clears_review_flag(self):
         partner = self.Partner.create({"name": "To Review"})
@@ -262,7 +264,9 @@ class TestLeadBasis(GdprCommon):
         wizard = (
             self.env["crm.lead2opportunity.partner"]
             .with_user(self.user_sales)
-            .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
+            .with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            )
             .create({"name": "convert", "action": "create"})
         )
         wizard.action_apply()
@@ -277,7 +281,11 @@ class TestLeadBasis(GdprCommon):
     def test_conversion_of_lead_without_basis_flags_partner(self):
         self._set_strict(lead=False)
         lead = self.Lead.create(
-            {"name": "Tables", "contact_name": "Piero Neri", "email_from": "pn@example.com"}
+            {
+                "name": "Tables",
+                "contact_name": "Piero Neri",
+                "email_from": "pn@example.com",
+            }
         )
         self.assertTrue(lead.gdpr_basis_to_review)
         lead._handle_partner_assignment(create_missing=True)

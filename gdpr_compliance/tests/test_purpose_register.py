@@ -27,7 +27,11 @@ class TestPurposeRegister(GdprCommon):
         for code, (basis, months, anchor) in expected.items():
             purpose = self.Purpose._gdpr_get(code)
             self.assertEqual(
-                (purpose.legal_basis, purpose.retention_months, purpose.retention_anchor),
+                (
+                    purpose.legal_basis,
+                    purpose.retention_months,
+                    purpose.retention_anchor,
+                ),
                 (basis, months, anchor),
                 code,
             )
@@ -35,7 +39,9 @@ class TestPurposeRegister(GdprCommon):
         self.assertFalse(self.Purpose._gdpr_get("accounting").requires_consent)
 
     def test_get_by_record_or_code(self):
-        self.assertEqual(self.Purpose._gdpr_get(self.purpose_marketing), self.purpose_marketing)
+        self.assertEqual(
+            self.Purpose._gdpr_get(self.purpose_marketing), self.purpose_marketing
+        )
         with self.assertRaisesRegex(ValidationError, "Unknown processing purpose"):
             self.Purpose._gdpr_get("astrology")
 
@@ -107,9 +113,7 @@ class TestPurposeRegister(GdprCommon):
             self.skipTest("wkhtmltopdf is not installed")
         from PyPDF2 import PdfReader
 
-        report = self.env["ir.actions.report"].with_context(
-            force_report_rendering=True
-        )
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         pdf, fmt = report._render_qweb_pdf(
             "gdpr_compliance.report_gdpr_purpose_register",
             self.Purpose.search([]).ids,

@@ -31,14 +31,21 @@ class TestRpcEntryPoints(HttpCase):
 
     def _xmlrpc(self, model, method, *args, **kwargs):
         return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, self.user.id, "gdpr_rpc_user_pw", model, method,
-            list(args), kwargs,
+            self.env.cr.dbname,
+            self.user.id,
+            "gdpr_rpc_user_pw",
+            model,
+            method,
+            list(args),
+            kwargs,
         )
 
     def test_xmlrpc_create_individual_needs_basis(self):
         with self.assertRaises(Fault) as caught:
             self._xmlrpc("res.partner", "create", {"name": "Api Person"})
-        self.assertIn("Legal basis and data source are required", caught.exception.faultString)
+        self.assertIn(
+            "Legal basis and data source are required", caught.exception.faultString
+        )
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Api Person")]))
         partner_id = self._xmlrpc(
             "res.partner",

@@ -39,28 +39,36 @@ class TestMassMailingFlows(TransactionCase):
         )
 
     def test_subscribe_and_mail_list_contacts(self):
-        contacts = self.env["mailing.contact"].with_user(self.user_marketing).create(
-            [
-                {
-                    "name": "Teresa Lombardi",
-                    "email": "teresa.lombardi@example.com",
-                    "list_ids": [(4, self.mailing_list.id)],
-                },
-                {
-                    "name": "Fabio Moretti",
-                    "email": "fabio.moretti@example.com",
-                    "list_ids": [(4, self.mailing_list.id)],
-                },
-            ]
+        contacts = (
+            self.env["mailing.contact"]
+            .with_user(self.user_marketing)
+            .create(
+                [
+                    {
+                        "name": "Teresa Lombardi",
+                        "email": "teresa.lombardi@example.com",
+                        "list_ids": [(4, self.mailing_list.id)],
+                    },
+                    {
+                        "name": "Fabio Moretti",
+                        "email": "fabio.moretti@example.com",
+                        "list_ids": [(4, self.mailing_list.id)],
+                    },
+                ]
+            )
         )
         self.assertEqual(self.mailing_list.contact_count, 2)
-        mailing = self.env["mailing.mailing"].with_user(self.user_marketing).create(
-            {
-                "subject": "Autumn offers",
-                "body_html": "<p>Hello</p>",
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
-            }
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(self.user_marketing)
+            .create(
+                {
+                    "subject": "Autumn offers",
+                    "body_html": "<p>Hello</p>",
+                    "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                    "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+                }
+            )
         )
         self.assertEqual(len(mailing._get_recipients()), 2)
         mailing.action_send_mail()
