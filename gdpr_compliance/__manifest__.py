@@ -22,6 +22,7 @@
         "data/gdpr_source_data.xml",
         "data/gdpr_purpose_data.xml",
         "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
         "report/gdpr_purpose_register_report.xml",
         "views/gdpr_data_category_views.xml",
         "views/gdpr_purpose_views.xml",

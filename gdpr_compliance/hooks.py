@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
+from odoo import fields
 
 
 def post_init_hook(env):
-    """Flag the individuals and leads already in the database: nobody has yet
-    confirmed why the company holds their data."""
+    """Flag the individuals and leads already in the database (nobody has yet
+    confirmed why the company holds their data) and compute their last
+    interaction from the history already there."""
     env.cr.execute(
         """
         UPDATE res_partner
@@ -19,4 +23,9 @@ def post_init_hook(env):
            SET gdpr_basis_to_review = TRUE
          WHERE gdpr_legal_basis IS NULL
         """
+    )
+    started = fields.Datetime.now()
+    env["res.partner"]._gdpr_catch_up_last_interaction(datetime.min)
+    env["ir.config_parameter"].sudo().set_param(
+        "gdpr_compliance.last_interaction_since", fields.Datetime.to_string(started)
     )

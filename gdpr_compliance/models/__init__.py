@@ -5,6 +5,7 @@ from . import gdpr_source
 from . import gdpr_legal_basis_mixin
 from . import res_partner
 from . import crm_lead
+from . import mail_message
 from . import res_users
 from . import res_company
 from . import res_config_settings

@@ -43,6 +43,7 @@ class CrmLead(models.Model):
         vals_list = self._gdpr_prepare_basis_vals_list(vals_list)
         leads = super().create(vals_list)
         leads._gdpr_propagate_basis_to_partner()
+        leads.partner_id._gdpr_touch_interaction()
         return leads
 
     def write(self, vals):
@@ -51,6 +52,8 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if {"partner_id", *GDPR_BASIS_FIELDS} & set(vals):
             self._gdpr_propagate_basis_to_partner()
+        if {"partner_id", "stage_id"} & set(vals):
+            self.partner_id._gdpr_touch_interaction()
         return result
 
     def web_save(self, vals, specification, next_id=None):

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from datetime import datetime
+
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
@@ -13,6 +16,17 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "gdpr.legal.basis.mixin"]
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_partner"
+
+    gdpr_last_interaction = fields.Datetime(
+        string="Last Interaction",
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Last exchange with the person: messages from or to them or about "
+        "them, their leads, orders and invoices, mailing opens, clicks and "
+        "replies. Retention periods anchored on the last interaction run from "
+        "this date.",
+    )
 
     @api.model
     def _gdpr_vals_concern_individual(self, vals):
@@ -83,3 +97,137 @@ class ResPartner(models.Model):
         if self.env.context.get(ORIGIN_CONTEXT_KEY):
             return self
         return self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
+
+    # ------------------------------------------------------------------
+    # Last interaction
+    # ------------------------------------------------------------------
+
+    def _gdpr_touch_interaction(self, when=None):
+        """Record an interaction at ``when`` (now by default); the date never
+        moves backwards. Plain SQL: whoever causes the interaction (a portal
+        user replying, a mailing open) may have no write access to contacts,
+        and neither tracking nor recomputation must follow."""
+        partner_ids = [partner_id for partner_id in self.ids if partner_id]
+        if not partner_ids:
+            return
+        when = when or fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET gdpr_last_interaction = %(when)s
+                 WHERE id = ANY(%(ids)s)
+                   AND (gdpr_last_interaction IS NULL
+                        OR gdpr_last_interaction < %(when)s)
+                """,
+                when=when,
+                ids=partner_ids,
+            )
+        )
+        self.invalidate_recordset(["gdpr_last_interaction"])
+
+    @api.model
+    def _gdpr_interaction_queries(self, since):
+        """Queries returning ``(partner_id, date)`` rows for every record that
+        counts as an interaction and was created or changed since ``since``.
+
+        The one list of interaction sources: it drives the backfill on install
+        and the periodic catch-up. Extend it to add the sources of other apps.
+        """
+        exchanged = SQL(
+            "(m.message_type IN ('email', 'email_outgoing') "
+            "OR (m.message_type = 'comment' "
+            "AND NOT COALESCE(m.is_internal, FALSE) "
+            "AND NOT EXISTS (SELECT 1 FROM mail_message_subtype st "
+            "WHERE st.id = m.subtype_id AND st.internal))) "
+            "AND m.create_date >= %s",
+            since,
+        )
+        queries = [
+            SQL(
+                "SELECT m.author_id, m.date FROM mail_message m "
+                "WHERE m.author_id IS NOT NULL AND %s",
+                exchanged,
+            ),
+            SQL(
+                "SELECT rel.res_partner_id, m.date "
+                "FROM mail_message_res_partner_rel rel "
+                "JOIN mail_message m ON m.id = rel.mail_message_id WHERE %s",
+                exchanged,
+            ),
+            SQL(
+                "SELECT m.res_id, m.date FROM mail_message m "
+                "WHERE m.model = 'res.partner' AND m.res_id IS NOT NULL AND %s",
+                exchanged,
+            ),
+            SQL(
+                "SELECT l.partner_id, m.date FROM mail_message m "
+                "JOIN crm_lead l ON l.id = m.res_id AND m.model = 'crm.lead' "
+                "WHERE l.partner_id IS NOT NULL AND %s",
+                exchanged,
+            ),
+            SQL(
+                "SELECT l.partner_id, "
+                "GREATEST(l.create_date, l.date_last_stage_update) "
+                "FROM crm_lead l "
+                "WHERE l.partner_id IS NOT NULL AND l.write_date >= %s",
+                since,
+            ),
+        ]
+        if "sale.order" in self.env:
+            queries.append(
+                SQL(
+                    "SELECT so.partner_id, so.date_order FROM sale_order so "
+                    "WHERE so.state = 'sale' AND so.write_date >= %s",
+                    since,
+                )
+            )
+        if "account.move" in self.env:
+            queries.append(
+                SQL(
+                    "SELECT am.partner_id, am.invoice_date::timestamp "
+                    "FROM account_move am "
+                    "WHERE am.state = 'posted' AND am.partner_id IS NOT NULL "
+                    "AND am.move_type IN ('out_invoice', 'out_refund') "
+                    "AND am.write_date >= %s",
+                    since,
+                )
+            )
+        return queries
+
+    @api.model
+    def _gdpr_catch_up_last_interaction(self, since):
+        """Set-based update of the last interaction from every source changed
+        since ``since``. Returns the number of partners moved forward."""
+        self.env.flush_all()
+        union = SQL(" UNION ALL ").join(self._gdpr_interaction_queries(since))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET gdpr_last_interaction = src.last_date
+                  FROM (SELECT u.partner_id, MAX(u.date) AS last_date
+                          FROM (%s) AS u(partner_id, date)
+                         WHERE u.date IS NOT NULL
+                      GROUP BY u.partner_id) src
+                 WHERE p.id = src.partner_id
+                   AND (p.gdpr_last_interaction IS NULL
+                        OR p.gdpr_last_interaction < src.last_date)
+                """,
+                union,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.invalidate_model(["gdpr_last_interaction"])
+        return count
+
+    @api.model
+    def _cron_gdpr_last_interaction(self):
+        """Catch up with interactions recorded without going through the ORM
+        (imports in SQL, other apps' sources), from the previous run on."""
+        icp = self.env["ir.config_parameter"].sudo()
+        key = "gdpr_compliance.last_interaction_since"
+        started = fields.Datetime.now()
+        since = fields.Datetime.to_datetime(icp.get_param(key)) or datetime.min
+        self._gdpr_catch_up_last_interaction(since)
+        icp.set_param(key, fields.Datetime.to_string(started))

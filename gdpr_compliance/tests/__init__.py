@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_core_flows
 from . import test_data_category
+from . import test_last_interaction
 from . import test_legal_basis
 from . import test_purpose_register
 from . import test_rpc_entry_points
