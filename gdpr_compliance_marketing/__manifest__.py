@@ -11,6 +11,7 @@
     "development_status": "Beta",
     "installable": True,
     "auto_install": True,
+    "post_init_hook": "post_init_hook",
     "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
     "data": [
         "data/gdpr_data_category_data.xml",
