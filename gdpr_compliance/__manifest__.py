@@ -12,6 +12,7 @@
     "development_status": "Beta",
     "application": True,
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "depends": ["crm", "contacts", "mail", "sales_team"],
     "data": [
@@ -24,9 +25,12 @@
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "report/gdpr_purpose_register_report.xml",
+        "report/gdpr_consent_proof_report.xml",
         "views/gdpr_data_category_views.xml",
         "views/gdpr_purpose_views.xml",
         "views/gdpr_source_views.xml",
+        "views/gdpr_privacy_notice_views.xml",
+        "views/gdpr_consent_event_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
@@ -36,5 +40,6 @@
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/gdpr_consent_demo.xml",
     ],
 }

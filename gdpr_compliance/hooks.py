@@ -29,3 +29,10 @@ def post_init_hook(env):
     env["ir.config_parameter"].sudo().set_param(
         "gdpr_compliance.last_interaction_since", fields.Datetime.to_string(started)
     )
+
+
+def uninstall_hook(env):
+    """Remove what the ORM does not know about: the ledger's head table and
+    its append-only trigger function."""
+    env.cr.execute("DROP TABLE IF EXISTS gdpr_consent_event_head")
+    env.cr.execute("DROP FUNCTION IF EXISTS gdpr_consent_event_append_only() CASCADE")

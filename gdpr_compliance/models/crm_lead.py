@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import api, fields, models
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
@@ -13,6 +13,13 @@ class CrmLead(models.Model):
     _inherit = ["crm.lead", "gdpr.legal.basis.mixin"]
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_lead"
+
+    gdpr_consent_event_ids = fields.One2many(
+        comodel_name="gdpr.consent.event",
+        inverse_name="origin_id",
+        string="Consent History",
+        domain=[("origin_model", "=", "crm.lead")],
+    )
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
@@ -44,6 +51,7 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         leads._gdpr_propagate_basis_to_partner()
         leads.partner_id._gdpr_touch_interaction()
+        leads._gdpr_carry_consents_to_partner()
         return leads
 
     def write(self, vals):
@@ -52,6 +60,8 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if {"partner_id", *GDPR_BASIS_FIELDS} & set(vals):
             self._gdpr_propagate_basis_to_partner()
+        if "partner_id" in vals:
+            self._gdpr_carry_consents_to_partner()
         if {"partner_id", "stage_id"} & set(vals):
             self.partner_id._gdpr_touch_interaction()
         return result
@@ -114,3 +124,65 @@ class CrmLead(models.Model):
             if has_own:
                 continue
             partner.with_context(**{ORIGIN_CONTEXT_KEY: "lead"}).write(values)
+
+    # ------------------------------------------------------------------
+    # Consent
+    # ------------------------------------------------------------------
+
+    def _gdpr_record_consent(self, purpose, action, channel, **kwargs):
+        """Record a consent collected on this lead: on its contact when it has
+        one, else on the lead until it gets one."""
+        self.ensure_one()
+        self.check_access("read")
+        if self.partner_id:
+            return self.partner_id._gdpr_record_consent(
+                purpose, action, channel, origin=self, **kwargs
+            )
+        Event = self.env["gdpr.consent.event"]
+        event_vals = Event._gdpr_prepare_event(
+            purpose, action, channel, origin=self, **kwargs
+        )
+        return (
+            Event.sudo()
+            .with_context(gdpr_ledger_append=True)
+            .create([event_vals])
+            .sudo(False)
+        )
+
+    def _gdpr_carry_consents_to_partner(self):
+        """A lead's consents follow it to its contact: each event recorded on
+        the lead alone is repeated, in order, for the contact. The ledger
+        stays append-only; the new events point to the ones they repeat."""
+        Event = self.env["gdpr.consent.event"].sudo()
+        for lead in self.filtered("partner_id"):
+            lead_events = Event.search(
+                [
+                    ("origin_model", "=", "crm.lead"),
+                    ("origin_id", "=", lead.id),
+                    ("partner_id", "=", False),
+                ],
+                order="sequence",
+            )
+            carried = Event.search(
+                [
+                    ("carried_from_id", "in", lead_events.ids),
+                    ("partner_id", "=", lead.partner_id.id),
+                ]
+            ).carried_from_id
+            for event in lead_events - carried:
+                lead.partner_id.sudo()._gdpr_record_consent(
+                    event.purpose_id,
+                    event.action,
+                    event.channel,
+                    notice=event.notice_id,
+                    evidence=event.evidence,
+                    ip=event.ip_address,
+                    user_agent=event.user_agent,
+                    attachment=event.evidence_attachment_id,
+                    origin=lead,
+                    carried_from=event,
+                )
+
+    def action_gdpr_record_consent(self):
+        self.ensure_one()
+        return self.env["gdpr.consent.record.wizard"]._gdpr_open_for(self)

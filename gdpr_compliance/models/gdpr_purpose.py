@@ -128,6 +128,22 @@ class GdprPurpose(models.Model):
         default="anonymise",
         help="What happens to the data when the retention period is over.",
     )
+    consent_validity_months = fields.Integer(
+        string="Consent Validity (months)",
+        help="A given consent lapses after this many months (0: no lapse); a "
+        "scheduled action then records it as expired.",
+    )
+    consent_evidence_required = fields.Boolean(
+        string="Evidence Required",
+        help="Giving consent for this purpose must come with evidence (a text "
+        "or a document).",
+    )
+    customer_legitimate_interest = fields.Boolean(
+        string="Existing Customers on Legitimate Interest",
+        help="Existing customers may be processed without consent until they "
+        "object (Italian Privacy Code art. 130(4), 'soft spam'). Prospects and "
+        "leads always need an explicit consent.",
+    )
     requires_consent = fields.Boolean(
         compute="_compute_requires_consent",
         store=True,
@@ -136,6 +152,11 @@ class GdprPurpose(models.Model):
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "The code of a purpose must be unique."),
+        (
+            "consent_validity_positive",
+            "CHECK(consent_validity_months >= 0)",
+            "The consent validity cannot be negative.",
+        ),
         (
             "retention_months_positive",
             "CHECK(retention_months >= 0)",

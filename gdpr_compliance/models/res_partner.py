@@ -4,6 +4,7 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .gdpr_consent_event import CONSENT_ACTION_SELECTION
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
     ORIGIN_CONTEXT_KEY,
@@ -17,6 +18,23 @@ class ResPartner(models.Model):
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_partner"
 
+    gdpr_restricted = fields.Boolean(
+        string="Processing Restricted",
+        tracking=True,
+        copy=False,
+        index=True,
+        help="Art. 18 GDPR: the data are only stored, no processing is allowed.",
+    )
+    gdpr_consent_ids = fields.One2many(
+        comodel_name="gdpr.consent",
+        inverse_name="partner_id",
+        string="Consents",
+    )
+    gdpr_consent_event_ids = fields.One2many(
+        comodel_name="gdpr.consent.event",
+        inverse_name="partner_id",
+        string="Consent History",
+    )
     gdpr_last_interaction = fields.Datetime(
         string="Last Interaction",
         index=True,
@@ -231,3 +249,126 @@ class ResPartner(models.Model):
         since = fields.Datetime.to_datetime(icp.get_param(key)) or datetime.min
         self._gdpr_catch_up_last_interaction(since)
         icp.set_param(key, fields.Datetime.to_string(started))
+
+    # ------------------------------------------------------------------
+    # Consent
+    # ------------------------------------------------------------------
+
+    def _gdpr_record_consent(
+        self,
+        purpose,
+        action,
+        channel,
+        notice=None,
+        evidence=None,
+        ip=None,
+        user_agent=None,
+        attachment=None,
+        origin=None,
+        carried_from=None,
+    ):
+        """The one entry point that records a consent event for this contact.
+
+        ``purpose`` is a gdpr.purpose or its code; ``origin`` the document the
+        consent was collected on (a lead). Bad input raises before anything
+        is written. Returns the new event."""
+        self.ensure_one()
+        self.check_access("read")
+        event_vals = self.env["gdpr.consent.event"]._gdpr_prepare_event(
+            purpose,
+            action,
+            channel,
+            notice=notice,
+            evidence=evidence,
+            ip=ip,
+            user_agent=user_agent,
+            attachment=attachment,
+            origin=origin,
+            carried_from=carried_from,
+        )
+        event_vals["partner_id"] = self.id
+        event = (
+            self.env["gdpr.consent.event"]
+            .sudo()
+            .with_context(gdpr_ledger_append=True)
+            .create([event_vals])
+        )
+        self.env["gdpr.consent"]._gdpr_apply_event(event)
+        return event.sudo(False)
+
+    def _gdpr_consent_state(self, purpose):
+        self.ensure_one()
+        consent = (
+            self.env["gdpr.consent"]
+            .sudo()
+            .search(
+                [("partner_id", "=", self.id), ("purpose_id", "=", purpose.id)], limit=1
+            )
+        )
+        return consent.state or "none"
+
+    def _gdpr_is_customer(self):
+        """An existing customer: a won opportunity, a confirmed order or a
+        posted invoice (when those apps are installed)."""
+        self.ensure_one()
+        partners = self.commercial_partner_id | self
+        domain = [("partner_id", "child_of", partners.ids)]
+        if (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(domain + [("stage_id.is_won", "=", True)], limit=1)
+        ):
+            return True
+        if "sale.order" in self.env and self.env["sale.order"].sudo().search_count(
+            domain + [("state", "=", "sale")], limit=1
+        ):
+            return True
+        return bool(
+            "account.move" in self.env
+            and self.env["account.move"]
+            .sudo()
+            .search_count(
+                domain
+                + [
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                ],
+                limit=1,
+            )
+        )
+
+    def _gdpr_can_process(self, purpose_code):
+        """May this person's data be processed for the purpose now?
+
+        Returns ``(allowed, reason)``. The single answer every processing path
+        (mailings, retention, exports) asks for."""
+        self.ensure_one()
+        purpose = self.env["gdpr.purpose"]._gdpr_get(purpose_code)
+        if self.gdpr_restricted:
+            return False, self.env._("processing restricted (Art. 18 GDPR)")
+        state = self._gdpr_consent_state(purpose)
+        if state == "given":
+            return True, self.env._("consent given")
+        if state in ("withdrawn", "refused", "expired"):
+            labels = dict(CONSENT_ACTION_SELECTION)
+            return False, self.env._("consent %(state)s", state=labels[state].lower())
+        if not purpose.requires_consent:
+            return True, dict(
+                purpose._fields["legal_basis"]._description_selection(self.env)
+            )[purpose.legal_basis]
+        if purpose.customer_legitimate_interest and self._gdpr_is_customer():
+            return True, self.env._(
+                "existing customer, legitimate interest until they object"
+            )
+        return False, self.env._("no consent: a prospect needs an explicit consent")
+
+    def action_gdpr_record_consent(self):
+        self.ensure_one()
+        return self.env["gdpr.consent.record.wizard"]._gdpr_open_for(self)
+
+    def action_gdpr_consent_proof(self):
+        self.ensure_one()
+        return self.env.ref("gdpr_compliance.gdpr_consent_proof_report").report_action(
+            self
+        )

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_consent_can_process
+from . import test_consent_ledger
 from . import test_core_flows
 from . import test_data_category
 from . import test_last_interaction
