@@ -32,7 +32,19 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Remove what the ORM does not know about: the ledger's head table and
-    its append-only trigger function."""
-    env.cr.execute("DROP TABLE IF EXISTS gdpr_consent_event_head")
-    env.cr.execute("DROP FUNCTION IF EXISTS gdpr_consent_event_append_only() CASCADE")
+    """Uninstalling removes the privacy data: release what would block the
+    removal of the addon's records (the append-only trigger, the ledger's
+    references to contacts, purposes and notices, the sources of contacts),
+    and drop what the ORM does not know about."""
+    env.cr.execute(
+        """
+        DROP TRIGGER IF EXISTS gdpr_consent_event_append_only ON gdpr_consent_event;
+        DROP FUNCTION IF EXISTS gdpr_consent_event_append_only() CASCADE;
+        DROP TABLE IF EXISTS gdpr_consent_event_head;
+        DELETE FROM gdpr_consent;
+        DELETE FROM gdpr_consent_event;
+        UPDATE res_partner SET gdpr_source_id = NULL
+         WHERE gdpr_source_id IS NOT NULL;
+        UPDATE crm_lead SET gdpr_source_id = NULL WHERE gdpr_source_id IS NOT NULL;
+        """
+    )
