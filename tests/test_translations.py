@@ -1,0 +1,82 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The Italian translation is complete and loads into Odoo."""
+
+import os
+
+import polib
+
+from odoo.tests import TransactionCase, tagged
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = ("gdpr_compliance", "gdpr_compliance_marketing")
+# Words Italian uses as they are: the OCA po format leaves their msgstr empty.
+SAME_IN_ITALIAN = {
+    "API",
+    "Double opt-in",
+    "Email",
+    "Hash",
+    "ID",
+    "IP",
+    "Lead",
+    "Lead generation",
+    "Newsletter",
+    "Partner",
+    "Privacy",
+    "SHA-256",
+    "Social media",
+    "Webinar",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestItalianTranslation(TransactionCase):
+    def test_every_source_string_is_translated(self):
+        for addon in ADDONS:
+            pot = polib.pofile(os.path.join(REPO, addon, "i18n", f"{addon}.pot"))
+            po = polib.pofile(os.path.join(REPO, addon, "i18n", "it.po"))
+            translated = {
+                (entry.msgctxt, entry.msgid)
+                for entry in po
+                if entry.msgstr.strip()
+                and not entry.obsolete
+                and "fuzzy" not in entry.flags
+            }
+            missing = [
+                entry.msgid
+                for entry in pot
+                if (entry.msgctxt, entry.msgid) not in translated
+                and entry.msgid not in SAME_IN_ITALIAN
+            ]
+            self.assertFalse(missing, f"{addon}: untranslated {missing[:5]}")
+            self.assertGreater(len(pot), 0)
+
+    def test_translation_loads_and_is_used(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            list(ADDONS), ["it_IT"], overwrite=True
+        )
+        marketing = self.env.ref("gdpr_compliance.gdpr_purpose_marketing").with_context(
+            lang="it_IT"
+        )
+        self.assertEqual(marketing.name, "Marketing diretto")
+        labels = dict(
+            marketing._fields["legal_basis"]._description_selection(marketing.env)
+        )
+        self.assertEqual(labels["consent"], "Consenso (art. 6(1)(a))")
+        partner_fields = (
+            self.env["res.partner"]
+            .with_context(lang="it_IT")
+            .fields_get(["gdpr_legal_basis", "gdpr_last_interaction"], ["string"])
+        )
+        self.assertEqual(partner_fields["gdpr_legal_basis"]["string"], "Base giuridica")
+        self.assertEqual(
+            partner_fields["gdpr_last_interaction"]["string"], "Ultima interazione"
+        )
+        contact_fields = (
+            self.env["mailing.contact"]
+            .with_context(lang="it_IT")
+            .fields_get(["gdpr_last_interaction"], ["string"])
+        )
+        self.assertEqual(
+            contact_fields["gdpr_last_interaction"]["string"], "Ultima interazione"
+        )
