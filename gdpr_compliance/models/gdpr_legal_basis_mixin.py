@@ -54,7 +54,7 @@ class GdprLegalBasisMixin(models.AbstractModel):
         comodel_name="res.users",
         string="Collected By",
         ondelete="set null",
-        default=lambda self: self.env.user if self.env.user._is_internal() else False,
+        default=lambda self: self._gdpr_default_collector(),
     )
     gdpr_basis_to_review = fields.Boolean(
         string="Basis to Review",
@@ -67,6 +67,15 @@ class GdprLegalBasisMixin(models.AbstractModel):
         compute="_compute_gdpr_basis_required",
         help="Technical: legal basis and source are mandatory on creation.",
     )
+
+    @api.model
+    def _gdpr_default_collector(self):
+        """The person who enters the data; none when Odoo itself does (data
+        files, scheduled actions run as the superuser) or a portal user."""
+        user = self.env.user
+        if user._is_superuser() or not user._is_internal():
+            return self.env["res.users"]
+        return user
 
     def _compute_gdpr_basis_required(self):
         required = self._gdpr_strict_setting()
@@ -207,8 +216,8 @@ class GdprLegalBasisMixin(models.AbstractModel):
                     vals["gdpr_basis_to_review"] = True
             if not vals.get("gdpr_collection_date"):
                 vals["gdpr_collection_date"] = today
-            if not vals.get("gdpr_collected_by_id") and self.env.user._is_internal():
-                vals["gdpr_collected_by_id"] = self.env.uid
+            if not vals.get("gdpr_collected_by_id"):
+                vals["gdpr_collected_by_id"] = self._gdpr_default_collector().id
             prepared.append(vals)
         if missing_labels:
             raise ValidationError(

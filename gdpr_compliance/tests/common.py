@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+import shutil
+
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import config
 
 
 class GdprCommon(TransactionCase):
@@ -44,3 +48,31 @@ class GdprCommon(TransactionCase):
 
     def _auto_source(self, origin):
         return self.env.ref(f"gdpr_compliance.gdpr_source_auto_{origin}")
+
+    def _render_pdf_text(self, report_ref, res_ids):
+        """Render a report as a real PDF and return its text, whitespace
+        normalised; skip when wkhtmltopdf is not installed.
+
+        Rendered with the server's styles, Debian's wkhtmltopdf draws the web
+        fonts as outlines, which leaves no text to extract: the PDF is checked
+        whole that way, then rendered once more without styles to read it."""
+        if not shutil.which("wkhtmltopdf"):
+            self.skipTest("wkhtmltopdf is not installed")
+        from PyPDF2 import PdfReader
+
+        icp = self.env["ir.config_parameter"].sudo()
+        reports = self.env["ir.actions.report"].with_context(
+            force_report_rendering=True
+        )
+        icp.set_param("report.url", f"http://127.0.0.1:{config['http_port']}")
+        pdf, fmt = reports._render_qweb_pdf(report_ref, res_ids)
+        self.assertEqual(fmt, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertGreaterEqual(len(PdfReader(io.BytesIO(pdf)).pages), 1)
+        # a closed port: wkhtmltopdf renders the bare HTML, with real text
+        icp.set_param("report.url", "http://127.0.0.1:9")
+        pdf, _fmt = reports._render_qweb_pdf(report_ref, res_ids)
+        return " ".join(
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(pdf)).pages
+        )

@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import io
-import shutil
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -165,22 +163,11 @@ class TestConsentWizardAndLead(ConsentCommon):
         self.assertIn(self.notice.name, html)
         for event in self.prospect.gdpr_consent_event_ids:
             self.assertIn(event.hash, html)
-        if shutil.which("wkhtmltopdf"):
-            from PyPDF2 import PdfReader
-
-            pdf, _fmt = (
-                self.env["ir.actions.report"]
-                .with_context(force_report_rendering=True)
-                ._render_qweb_pdf(
-                    "gdpr_compliance.report_gdpr_consent_proof", self.prospect.ids
-                )
-            )
-            text = " ".join(
-                " ".join(page.extract_text().split())
-                for page in PdfReader(io.BytesIO(pdf)).pages
-            )
-            self.assertIn("Consent proof", text)
-            self.assertIn("Website form #77", text)
+        text = self._render_pdf_text(
+            "gdpr_compliance.report_gdpr_consent_proof", self.prospect.ids
+        )
+        self.assertIn("Consent proof", text)
+        self.assertIn("Website form #77", text)
 
     def test_notice_versions(self):
         Notice = self.env["gdpr.privacy.notice"]
