@@ -15,6 +15,7 @@
     "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
     "data": [
         "data/gdpr_data_category_data.xml",
+        "views/mailing_mailing_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

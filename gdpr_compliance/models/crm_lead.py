@@ -129,18 +129,32 @@ class CrmLead(models.Model):
     # Consent
     # ------------------------------------------------------------------
 
-    def _gdpr_record_consent(self, purpose, action, channel, **kwargs):
+    def _gdpr_record_consent(
+        self, purpose, action, channel, notice=None, evidence=None, **kwargs
+    ):
         """Record a consent collected on this lead: on its contact when it has
         one, else on the lead until it gets one."""
         self.ensure_one()
         self.check_access("read")
         if self.partner_id:
             return self.partner_id._gdpr_record_consent(
-                purpose, action, channel, origin=self, **kwargs
+                purpose,
+                action,
+                channel,
+                notice=notice,
+                evidence=evidence,
+                origin=self,
+                **kwargs,
             )
         Event = self.env["gdpr.consent.event"]
         event_vals = Event._gdpr_prepare_event(
-            purpose, action, channel, origin=self, **kwargs
+            purpose,
+            action,
+            channel,
+            notice=notice,
+            evidence=evidence,
+            origin=self,
+            **kwargs,
         )
         return (
             Event.sudo()

@@ -363,6 +363,92 @@ class ResPartner(models.Model):
             )
         return False, self.env._("no consent: a prospect needs an explicit consent")
 
+    # Reasons a person may not receive direct marketing, in the order they
+    # are checked; shared by the set-based rule below and the mailings.
+    @api.model
+    def _gdpr_exclusion_reasons(self):
+        return {
+            "restricted": self.env._("Processing restricted (Art. 18)"),
+            "withdrawn": self.env._("Consent withdrawn, refused or expired"),
+            "no_basis": self.env._("No consent (prospect) and no other basis"),
+        }
+
+    @api.model
+    def _gdpr_customer_condition(self, alias):
+        """SQL condition: the partner aliased ``alias`` is an existing customer
+        (the set-based twin of ``_gdpr_is_customer``)."""
+        conditions = [
+            SQL(
+                "EXISTS (SELECT 1 FROM crm_lead l JOIN crm_stage s "
+                "ON s.id = l.stage_id WHERE s.is_won "
+                "AND l.partner_id IN (%s.id, %s.commercial_partner_id))",
+                SQL.identifier(alias),
+                SQL.identifier(alias),
+            )
+        ]
+        if "sale.order" in self.env:
+            conditions.append(
+                SQL(
+                    "EXISTS (SELECT 1 FROM sale_order so WHERE so.state = 'sale' "
+                    "AND so.partner_id IN (%s.id, %s.commercial_partner_id))",
+                    SQL.identifier(alias),
+                    SQL.identifier(alias),
+                )
+            )
+        if "account.move" in self.env:
+            conditions.append(
+                SQL(
+                    "EXISTS (SELECT 1 FROM account_move am WHERE am.state = 'posted' "
+                    "AND am.move_type IN ('out_invoice', 'out_refund') "
+                    "AND am.partner_id IN (%s.id, %s.commercial_partner_id))",
+                    SQL.identifier(alias),
+                    SQL.identifier(alias),
+                )
+            )
+        return SQL("(%s)", SQL(" OR ").join(conditions))
+
+    @api.model
+    def _gdpr_marketing_exclusions(self, partner_ids, purpose_code="marketing"):
+        """Set-based ``_gdpr_can_process`` for a purpose over many partners.
+
+        Returns ``{partner_id: reason_key}`` for the partners that may NOT be
+        processed; reason keys are those of ``_gdpr_exclusion_reasons``."""
+        if not partner_ids:
+            return {}
+        purpose = self.env["gdpr.purpose"]._gdpr_get(purpose_code)
+        self.env.flush_all()
+        soft_spam = purpose.customer_legitimate_interest
+        allowed_without_consent = (
+            self._gdpr_customer_condition("rp")
+            if soft_spam and purpose.requires_consent
+            else SQL("TRUE")
+            if not purpose.requires_consent
+            else SQL("FALSE")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rp.id,
+                       CASE
+                           WHEN rp.gdpr_restricted THEN 'restricted'
+                           WHEN c.state = 'given' THEN NULL
+                           WHEN c.state IN ('withdrawn', 'refused', 'expired')
+                               THEN 'withdrawn'
+                           WHEN %(allowed)s THEN NULL
+                           ELSE 'no_basis'
+                       END
+                  FROM res_partner rp
+             LEFT JOIN gdpr_consent c
+                    ON c.partner_id = rp.id AND c.purpose_id = %(purpose)s
+                 WHERE rp.id = ANY(%(ids)s)
+                """,
+                allowed=allowed_without_consent,
+                purpose=purpose.id,
+                ids=list(partner_ids),
+            )
+        )
+        return {pid: reason for pid, reason in self.env.cr.fetchall() if reason}
+
     def action_gdpr_record_consent(self):
         self.ensure_one()
         return self.env["gdpr.consent.record.wizard"]._gdpr_open_for(self)

@@ -35,3 +35,44 @@ class MailingContact(models.Model):
             )
         )
         self.invalidate_recordset(["gdpr_last_interaction"])
+
+    def _gdpr_record_consent(
+        self, purpose, action, channel, notice=None, evidence=None, **kwargs
+    ):
+        """Record a consent given on a mailing list: on the partner with the
+        same address when there is one, else on the mailing contact."""
+        self.ensure_one()
+        self.check_access("read")
+        partner = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("email_normalized", "=", self.email_normalized)], limit=1)
+            if self.email_normalized
+            else self.env["res.partner"]
+        )
+        if partner:
+            return partner._gdpr_record_consent(
+                purpose,
+                action,
+                channel,
+                notice=notice,
+                evidence=evidence,
+                origin=self,
+                **kwargs,
+            )
+        Event = self.env["gdpr.consent.event"]
+        event_vals = Event._gdpr_prepare_event(
+            purpose,
+            action,
+            channel,
+            notice=notice,
+            evidence=evidence,
+            origin=self,
+            **kwargs,
+        )
+        return (
+            Event.sudo()
+            .with_context(gdpr_ledger_append=True)
+            .create([event_vals])
+            .sudo(False)
+        )

@@ -58,6 +58,8 @@ class TestMassMailingFlows(TransactionCase):
             )
         )
         self.assertEqual(self.mailing_list.contact_count, 2)
+        for contact in contacts:
+            contact._gdpr_record_consent("marketing", "given", "web_form")
         mailing = (
             self.env["mailing.mailing"]
             .with_user(self.user_marketing)
@@ -88,6 +90,7 @@ class TestMassMailingFlows(TransactionCase):
         mailing.action_send_mail()
         self.assertEqual(mailing.mailing_trace_ids.res_id, partner.id)
         lead = self.env.ref("gdpr_compliance.crm_lead_valentina_gallo_demo")
+        lead._gdpr_record_consent("marketing", "given", "checkbox")
         lead_mailing = self.env["mailing.mailing"].create(
             {
                 "subject": "News for leads",
@@ -100,7 +103,7 @@ class TestMassMailingFlows(TransactionCase):
         self.assertEqual(lead_mailing.mailing_trace_ids.res_id, lead.id)
 
     def test_blocklist_still_excludes(self):
-        partner = self.env.ref("gdpr_compliance.res_partner_davide_greco_demo")
+        partner = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
         self.env["mail.blacklist"]._add(partner.email)
         mailing = self.env["mailing.mailing"].create(
             {

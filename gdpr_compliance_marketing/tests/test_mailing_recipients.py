@@ -1,0 +1,162 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestMailingRecipients(TransactionCase):
+    """Every mailing skips whoever may not receive direct marketing, whatever
+    its recipient model, and says how many and why."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        source = cls.env.ref("gdpr_compliance.gdpr_source_newsletter")
+
+        def person(name, **vals):
+            return Partner.create(
+                dict(
+                    {
+                        "name": name,
+                        "email": f"{name.lower().replace(' ', '.')}@example.org",
+                        "gdpr_legal_basis": "consent",
+                        "gdpr_source_id": source.id,
+                    },
+                    **vals,
+                )
+            )
+
+        cls.consenting = person("Anna Consent")
+        cls.consenting._gdpr_record_consent("marketing", "given", "web_form")
+        cls.withdrawn = person("Bruno Withdrawn")
+        cls.withdrawn._gdpr_record_consent("marketing", "given", "web_form")
+        cls.withdrawn._gdpr_record_consent("marketing", "withdrawn", "unsubscribe")
+        cls.restricted = person("Carla Restricted", gdpr_restricted=True)
+        cls.restricted._gdpr_record_consent("marketing", "given", "web_form")
+        cls.prospect = person("Dario Prospect")
+        cls.customer = person("Elsa Customer", gdpr_legal_basis="contract")
+        won = cls.env["crm.lead"].create(
+            {"name": "Won deal", "partner_id": cls.customer.id}
+        )
+        won.action_set_won()
+        cls.partners = (
+            cls.consenting
+            | cls.withdrawn
+            | cls.restricted
+            | cls.prospect
+            | cls.customer
+        )
+
+    def _mailing(self, model, domain=None, lists=None):
+        values = {
+            "subject": "Offers",
+            "body_html": "<p>Offers</p>",
+            "mailing_model_id": self.env["ir.model"]._get_id(model),
+        }
+        if lists:
+            values["contact_list_ids"] = [(6, 0, lists.ids)]
+        else:
+            values["mailing_domain"] = repr(domain)
+        return self.env["mailing.mailing"].create(values)
+
+    def test_partner_mailing_excludes_by_reason(self):
+        mailing = self._mailing("res.partner", [("id", "in", self.partners.ids)])
+        excluded = mailing._gdpr_excluded_recipients(self.partners.ids)
+        self.assertEqual(
+            excluded,
+            {
+                self.withdrawn.id: "withdrawn",
+                self.restricted.id: "restricted",
+                self.prospect.id: "no_basis",
+            },
+        )
+        self.assertEqual(
+            set(mailing._get_recipients()), {self.consenting.id, self.customer.id}
+        )
+        self.assertEqual(mailing.gdpr_excluded_count, 3)
+        self.assertIn(
+            "Processing restricted (Art. 18): 1", mailing.gdpr_exclusion_summary
+        )
+        self.assertIn("No consent (prospect)", mailing.gdpr_exclusion_summary)
+        action = mailing.action_view_gdpr_excluded()
+        self.assertEqual(
+            set(action["domain"][0][2]),
+            {self.withdrawn.id, self.restricted.id, self.prospect.id},
+        )
+        mailing.action_send_mail()
+        self.assertEqual(
+            set(mailing.mailing_trace_ids.mapped("res_id")),
+            {self.consenting.id, self.customer.id},
+        )
+
+    def test_set_based_rule_matches_can_process(self):
+        partners = self.partners | self.env["res.partner"].search([], limit=50)
+        excluded = self.env["res.partner"]._gdpr_marketing_exclusions(partners.ids)
+        for partner in partners:
+            allowed, _reason = partner._gdpr_can_process("marketing")
+            self.assertEqual(allowed, partner.id not in excluded, partner.name)
+
+    def test_explicit_recipients_are_filtered_too(self):
+        mailing = self._mailing("res.partner", [("id", "in", self.partners.ids)])
+        with self.assertRaises(UserError):
+            mailing.action_send_mail(res_ids=self.prospect.ids)
+        mailing.action_send_mail(res_ids=(self.prospect | self.consenting).ids)
+        self.assertEqual(mailing.mailing_trace_ids.res_id, self.consenting.id)
+
+    def test_lead_mailing(self):
+        Lead = self.env["crm.lead"]
+        with_partner = Lead.create({"name": "L1", "partner_id": self.withdrawn.id})
+        consenting_lead = Lead.create({"name": "L2", "email_from": "l2@example.org"})
+        consenting_lead._gdpr_record_consent("marketing", "given", "checkbox")
+        silent_lead = Lead.create({"name": "L3", "email_from": "l3@example.org"})
+        leads = with_partner | consenting_lead | silent_lead
+        mailing = self._mailing("crm.lead", [("id", "in", leads.ids)])
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(leads.ids),
+            {with_partner.id: "withdrawn", silent_lead.id: "no_basis"},
+        )
+        self.assertEqual(mailing._get_recipients(), consenting_lead.ids)
+        consenting_lead._gdpr_record_consent("marketing", "withdrawn", "email")
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(consenting_lead.ids),
+            {consenting_lead.id: "withdrawn"},
+        )
+
+    def test_mailing_list_contacts(self):
+        mailing_list = self.env["mailing.list"].create({"name": "GDPR list"})
+        Contact = self.env["mailing.contact"]
+        as_partner = Contact.create(
+            {
+                "name": "Bruno Withdrawn",
+                "email": self.withdrawn.email,
+                "list_ids": [(4, mailing_list.id)],
+            }
+        )
+        own_consent = Contact.create(
+            {
+                "name": "Fiona Subscriber",
+                "email": "fiona@example.org",
+                "list_ids": [(4, mailing_list.id)],
+            }
+        )
+        own_consent._gdpr_record_consent("marketing", "given", "double_opt_in")
+        no_consent = Contact.create(
+            {
+                "name": "Gino Unknown",
+                "email": "gino@example.org",
+                "list_ids": [(4, mailing_list.id)],
+            }
+        )
+        mailing = self._mailing("mailing.list", lists=mailing_list)
+        self.assertEqual(mailing.mailing_model_real, "mailing.contact")
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(
+                (as_partner | own_consent | no_consent).ids
+            ),
+            {as_partner.id: "withdrawn", no_consent.id: "no_basis"},
+        )
+        self.assertEqual(mailing._get_recipients(), own_consent.ids)
+        self.assertEqual(mailing.gdpr_excluded_count, 2)
+        # the consent of a contact matching a partner lands on the partner
+        self.assertEqual(self.withdrawn.gdpr_consent_ids.state, "withdrawn")
