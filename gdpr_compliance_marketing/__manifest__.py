@@ -14,7 +14,9 @@
     "post_init_hook": "post_init_hook",
     "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
     "data": [
+        "security/ir.model.access.csv",
         "data/gdpr_data_category_data.xml",
+        "views/gdpr_objection_views.xml",
         "views/mailing_mailing_views.xml",
     ],
     "demo": [

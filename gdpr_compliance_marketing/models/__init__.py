@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import gdpr_objection
+from . import mail_blacklist
 from . import mailing_contact
 from . import mailing_mailing
+from . import mailing_subscription
 from . import mailing_trace
 from . import res_partner
+from . import res_users

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -102,7 +103,7 @@ class TestMassMailingFlows(TransactionCase):
         lead_mailing.action_send_mail()
         self.assertEqual(lead_mailing.mailing_trace_ids.res_id, lead.id)
 
-    def test_blocklist_still_excludes(self):
+    def test_blocklisted_partner_is_not_mailed(self):
         partner = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
         self.env["mail.blacklist"]._add(partner.email)
         mailing = self.env["mailing.mailing"].create(
@@ -113,5 +114,10 @@ class TestMassMailingFlows(TransactionCase):
                 "mailing_domain": repr([("id", "=", partner.id)]),
             }
         )
-        mailing.action_send_mail()
-        self.assertEqual(mailing.mailing_trace_ids.trace_status, "cancel")
+        # the blocklisting was an objection: the partner is no recipient at all
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(partner.ids), {partner.id: "withdrawn"}
+        )
+        with self.assertRaises(UserError):
+            mailing.action_send_mail()
+        self.assertFalse(mailing.mailing_trace_ids)
