@@ -149,6 +149,11 @@ class GdprObjection(models.Model):
         )
         if not mailing_list:
             objection._gdpr_withdraw_marketing_consent()
+            self.env["gdpr.suppression"]._gdpr_suppress(
+                normalized,
+                "objection",
+                note=self.env._("Objection #%(id)s", id=objection.id),
+            )
         return objection
 
     def _gdpr_withdraw_marketing_consent(self):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 
@@ -14,6 +15,32 @@ class MailingContact(models.Model):
         help="Last open, click or reply of this contact to a mailing, or its "
         "subscription. Marketing retention runs from this date.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._gdpr_check_not_erased([vals.get("email") for vals in vals_list])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("email"):
+            self._gdpr_check_not_erased([vals["email"]])
+        return super().write(vals)
+
+    @api.model
+    def _gdpr_check_not_erased(self, emails):
+        """An erased person's address may not come back through an import or
+        a subscription: only its keyed hash is known, which is enough."""
+        erased = self.env["gdpr.suppression"]._gdpr_suppressed(
+            [email for email in emails if email], reasons=["erased"]
+        )
+        if erased:
+            raise ValidationError(
+                self.env._(
+                    "%(count)s address(es) belong to people whose data were erased "
+                    "at their request: they cannot be added to mailing lists again.",
+                    count=len(erased),
+                )
+            )
 
     def _gdpr_touch_interaction(self, when=None):
         """Same rule as for partners: forward only, plain SQL (the person

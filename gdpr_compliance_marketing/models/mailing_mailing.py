@@ -74,6 +74,33 @@ class MailingMailing(models.Model):
         self.ensure_one()
         if not res_ids:
             return {}
+        excluded = self._gdpr_excluded_by_consent(res_ids)
+        for res_id in self._gdpr_suppressed_recipients(res_ids):
+            excluded.setdefault(res_id, "suppressed")
+        return excluded
+
+    def _gdpr_suppressed_recipients(self, res_ids):
+        """Records whose address is on the suppression list."""
+        Model = self.env[self.mailing_model_real]
+        email_field = (
+            "email_normalized" if "email_normalized" in Model._fields else None
+        )
+        if not email_field or not Model._fields[email_field].store:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s WHERE id = ANY(%s) AND %s IS NOT NULL",
+                SQL.identifier(email_field),
+                SQL.identifier(Model._table),
+                list(res_ids),
+                SQL.identifier(email_field),
+            )
+        )
+        emails = dict(self.env.cr.fetchall())
+        suppressed = self.env["gdpr.suppression"]._gdpr_suppressed(emails.values())
+        return {res_id for res_id, email in emails.items() if email in suppressed}
+
+    def _gdpr_excluded_by_consent(self, res_ids):
         model = self.mailing_model_real
         Partner = self.env["res.partner"]
         if model == "res.partner":

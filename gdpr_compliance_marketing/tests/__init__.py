@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_mailing_interaction
 from . import test_objection
+from . import test_suppression
 from . import test_mailing_recipients
 from . import test_mass_mailing_flows

@@ -1,0 +1,109 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+import hmac
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
+
+SUPPRESSION_REASON_SELECTION = [
+    ("objection", "Objection"),
+    ("not_interested", "Not interested"),
+    ("unconfirmed", "Subscription not confirmed"),
+    ("relationship_ended", "Relationship ended"),
+    ("erased", "Data erased"),
+]
+
+
+class GdprSuppression(models.Model):
+    _name = "gdpr.suppression"
+    _description = "Marketing Suppression List Entry"
+    _order = "date desc, id desc"
+    _rec_name = "display_email"
+
+    email_normalized = fields.Char(
+        string="Email",
+        readonly=True,
+        index=True,
+        help="Empty for erased people: only the keyed hash of the address is "
+        "kept, enough to recognise it, not to read it.",
+    )
+    email_hash = fields.Char(required=True, readonly=True, index=True)
+    display_email = fields.Char(compute="_compute_display_email")
+    reason = fields.Selection(
+        selection=SUPPRESSION_REASON_SELECTION, required=True, readonly=True
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    note = fields.Text(readonly=True)
+
+    _sql_constraints = [
+        ("email_hash_uniq", "unique(email_hash)", "An address is suppressed once."),
+    ]
+
+    def _compute_display_email(self):
+        for entry in self:
+            entry.display_email = entry.email_normalized or self.env._(
+                "(erased) %(hash)s…", hash=entry.email_hash[:12]
+            )
+
+    @api.model
+    def _gdpr_hash(self, email):
+        """Keyed hash (HMAC-SHA256 with this database's secret) of a
+        normalised address: the same address always gives the same value, and
+        the value cannot be turned back into the address."""
+        normalized = email_normalize(email) or (email or "").strip().lower()
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        return hmac.new(
+            secret.encode(), normalized.encode(), hashlib.sha256
+        ).hexdigest()
+
+    @api.model
+    def _gdpr_suppress(self, email, reason, note=None):
+        """Put an address on the list (or upgrade its entry to 'erased', which
+        forgets the address and keeps the hash). Returns the entry."""
+        if reason not in dict(SUPPRESSION_REASON_SELECTION):
+            raise ValidationError(
+                self.env._("%(reason)r is not a suppression reason.", reason=reason)
+            )
+        normalized = email_normalize(email)
+        if not normalized:
+            raise ValidationError(
+                self.env._("%(email)r is not an email address.", email=email)
+            )
+        digest = self._gdpr_hash(normalized)
+        entries = self.sudo()
+        entry = entries.search([("email_hash", "=", digest)], limit=1)
+        values = {
+            "email_normalized": False if reason == "erased" else normalized,
+            "reason": reason,
+            "note": note,
+        }
+        if entry:
+            if reason == "erased" or entry.reason != "erased":
+                super(GdprSuppression, entry).write(values)
+            return entry
+        return entries.create(dict(values, email_hash=digest))
+
+    @api.model
+    def _gdpr_suppressed(self, emails, reasons=None):
+        """The subset of ``emails`` (normalised) that is on the list."""
+        by_hash = {}
+        for email in emails:
+            normalized = email_normalize(email)
+            if normalized:
+                by_hash[self._gdpr_hash(normalized)] = normalized
+        if not by_hash:
+            return set()
+        domain = [("email_hash", "in", list(by_hash))]
+        if reasons:
+            domain.append(("reason", "in", list(reasons)))
+        entries = self.sudo().search_read(domain, ["email_hash"])
+        return {by_hash[entry["email_hash"]] for entry in entries}
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise UserError(
+            self.env._(
+                "Suppression entries are evidence: remove the address only if the "
+                "person gives a new consent."
+            )
+        )

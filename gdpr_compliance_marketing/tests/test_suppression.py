@@ -1,0 +1,93 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSuppression(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Suppression = cls.env["gdpr.suppression"]
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Sara Suppressed",
+                "email": "Sara.Suppressed@Example.org",
+                "gdpr_legal_basis": "consent",
+                "gdpr_source_id": cls.env.ref("gdpr_compliance.gdpr_source_website").id,
+            }
+        )
+        cls.partner._gdpr_record_consent("marketing", "given", "web_form")
+
+    def test_hash_is_keyed_and_stable(self):
+        digest = self.Suppression._gdpr_hash("Sara.Suppressed@Example.org")
+        self.assertEqual(
+            digest, self.Suppression._gdpr_hash("sara.suppressed@example.org")
+        )
+        self.assertNotIn("sara", digest)
+        self.env["ir.config_parameter"].sudo().set_param("database.secret", "other")
+        self.assertNotEqual(
+            digest, self.Suppression._gdpr_hash("sara.suppressed@example.org")
+        )
+
+    def test_suppressed_address_is_never_mailed(self):
+        self.Suppression._gdpr_suppress(self.partner.email, "not_interested")
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Offers",
+                "body_html": "<p>x</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "=", self.partner.id)]),
+            }
+        )
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(self.partner.ids),
+            {self.partner.id: "suppressed"},
+        )
+        self.assertIn("On the suppression list: 1", mailing.gdpr_exclusion_summary)
+        with self.assertRaises(UserError):
+            mailing.action_send_mail()
+
+    def test_erased_keeps_only_the_hash_and_refuses_reimport(self):
+        self.Suppression._gdpr_suppress(self.partner.email, "objection")
+        entry = self.Suppression._gdpr_suppress(self.partner.email, "erased")
+        self.assertFalse(entry.email_normalized)
+        self.assertEqual(entry.reason, "erased")
+        self.assertEqual(self.Suppression.search_count([]), 1)
+        # a weaker reason never brings the address back
+        self.Suppression._gdpr_suppress(self.partner.email, "not_interested")
+        self.assertFalse(entry.email_normalized)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM gdpr_suppression WHERE email_normalized ILIKE %s",
+            ["%sara%"],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        with self.assertRaisesRegex(ValidationError, "erased"):
+            self.env["mailing.contact"].create(
+                {"name": "Back again", "email": "sara.suppressed@example.org"}
+            )
+        result = self.env["mailing.contact"].load(
+            ["name", "email"], [["Back again", "SARA.SUPPRESSED@example.org"]]
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("erased", str(result["messages"]))
+
+    def test_global_objection_suppresses(self):
+        self.env["mail.blacklist"]._add(self.partner.email)
+        entry = self.Suppression.search(
+            [("email_normalized", "=", "sara.suppressed@example.org")]
+        )
+        self.assertEqual(entry.reason, "objection")
+
+    def test_bad_input(self):
+        with self.assertRaises(ValidationError):
+            self.Suppression._gdpr_suppress("not an email", "objection")
+        with self.assertRaises(ValidationError):
+            self.Suppression._gdpr_suppress(self.partner.email, "because")
+        self.assertFalse(self.Suppression.search([]))
+
+    def test_entries_cannot_be_edited(self):
+        entry = self.Suppression._gdpr_suppress(self.partner.email, "objection")
+        with self.assertRaises(UserError):
+            entry.write({"reason": "not_interested"})
