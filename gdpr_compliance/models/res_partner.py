@@ -437,10 +437,10 @@ class ResPartner(models.Model):
                            WHEN %(allowed)s THEN NULL
                            ELSE 'no_basis'
                        END
-                  FROM res_partner rp
+                  FROM unnest(%(ids)s::int[]) AS t(id)
+                  JOIN res_partner rp ON rp.id = t.id
              LEFT JOIN gdpr_consent c
                     ON c.partner_id = rp.id AND c.purpose_id = %(purpose)s
-                 WHERE rp.id = ANY(%(ids)s)
                 """,
                 allowed=allowed_without_consent,
                 purpose=purpose.id,

@@ -52,6 +52,10 @@ class GdprSuppression(models.Model):
         normalised address: the same address always gives the same value, and
         the value cannot be turned back into the address."""
         normalized = email_normalize(email) or (email or "").strip().lower()
+        return self._gdpr_hash_normalized(normalized)
+
+    @api.model
+    def _gdpr_hash_normalized(self, normalized):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
         return hmac.new(
             secret.encode(), normalized.encode(), hashlib.sha256

@@ -80,98 +80,120 @@ class MailingMailing(models.Model):
         return excluded
 
     def _gdpr_suppressed_recipients(self, res_ids):
-        """Records whose address is on the suppression list."""
+        """Records whose address is on the suppression list: readable entries
+        are joined in SQL; erased ones (keyed hash only) are hashed here, and
+        only when there are any."""
         Model = self.env[self.mailing_model_real]
-        email_field = (
-            "email_normalized" if "email_normalized" in Model._fields else None
-        )
-        if not email_field or not Model._fields[email_field].store:
+        field = Model._fields.get("email_normalized")
+        if not field or not field.store:
             return set()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, %s FROM %s WHERE id = ANY(%s) AND %s IS NOT NULL",
-                SQL.identifier(email_field),
-                SQL.identifier(Model._table),
-                list(res_ids),
-                SQL.identifier(email_field),
-            )
-        )
-        emails = dict(self.env.cr.fetchall())
-        suppressed = self.env["gdpr.suppression"]._gdpr_suppressed(emails.values())
-        return {res_id for res_id, email in emails.items() if email in suppressed}
-
-    def _gdpr_excluded_by_consent(self, res_ids):
-        model = self.mailing_model_real
-        Partner = self.env["res.partner"]
-        if model == "res.partner":
-            return Partner._gdpr_marketing_exclusions(res_ids)
-        if model == "crm.lead":
-            return self._gdpr_excluded_through(
-                res_ids,
-                SQL("SELECT id, partner_id FROM crm_lead WHERE id = ANY(%s)", res_ids),
-                "crm.lead",
-            )
-        if model == "mailing.contact":
-            # a mailing contact is the partner with the same address, if any
-            return self._gdpr_excluded_through(
-                res_ids,
-                SQL(
-                    """
-                    SELECT mc.id,
-                           (SELECT MAX(rp.id) FROM res_partner rp
-                             WHERE rp.email_normalized = mc.email_normalized
-                               AND rp.active)
-                      FROM mailing_contact mc
-                     WHERE mc.id = ANY(%s)
-                    """,
-                    res_ids,
-                ),
-                "mailing.contact",
-            )
-        return {}
-
-    def _gdpr_excluded_through(self, res_ids, mapping_query, origin_model):
-        """Exclusions of records that stand for a partner when they have one
-        and otherwise carry their own consent events (origin documents)."""
         self.env.flush_all()
-        self.env.cr.execute(mapping_query)
-        partner_of = dict(self.env.cr.fetchall())
-        partner_ids = {pid for pid in partner_of.values() if pid}
-        partner_excluded = self.env["res.partner"]._gdpr_marketing_exclusions(
-            partner_ids
-        )
-        without_partner = [rid for rid, pid in partner_of.items() if not pid]
-        own_state = self._gdpr_origin_consent_states(origin_model, without_partner)
-        excluded = {}
-        for res_id, partner_id in partner_of.items():
-            if partner_id:
-                if partner_id in partner_excluded:
-                    excluded[res_id] = partner_excluded[partner_id]
-            elif own_state.get(res_id) != "given":
-                excluded[res_id] = "withdrawn" if res_id in own_state else "no_basis"
-        return excluded
-
-    def _gdpr_origin_consent_states(self, origin_model, origin_ids):
-        """Last marketing consent action recorded on documents that have no
-        partner (a lead, a mailing contact)."""
-        if not origin_ids:
-            return {}
-        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
-                  FROM gdpr_consent_event e
-                 WHERE e.origin_model = %s AND e.origin_id = ANY(%s)
-                   AND e.partner_id IS NULL AND e.purpose_id = %s
-              ORDER BY e.origin_id, e.sequence DESC
+                SELECT t.id
+                  FROM unnest(%s::int[]) AS r(id)
+                  JOIN %s t ON t.id = r.id
+                  JOIN gdpr_suppression s ON s.email_normalized = t.email_normalized
                 """,
-                origin_model,
-                origin_ids,
-                purpose.id,
+                list(res_ids),
+                SQL.identifier(Model._table),
             )
         )
-        return dict(self.env.cr.fetchall())
+        suppressed = {row[0] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            "SELECT email_hash FROM gdpr_suppression WHERE email_normalized IS NULL"
+        )
+        erased_hashes = {row[0] for row in self.env.cr.fetchall()}
+        if erased_hashes:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, email_normalized FROM %s "
+                    "WHERE id = ANY(%s) AND email_normalized IS NOT NULL",
+                    SQL.identifier(Model._table),
+                    list(res_ids),
+                )
+            )
+            hash_of = self.env["gdpr.suppression"]._gdpr_hash_normalized
+            suppressed.update(
+                res_id
+                for res_id, email in self.env.cr.fetchall()
+                if hash_of(email) in erased_hashes
+            )
+        return suppressed
+
+    def _gdpr_excluded_by_consent(self, res_ids):
+        model = self.mailing_model_real
+        if model == "res.partner":
+            return self.env["res.partner"]._gdpr_marketing_exclusions(res_ids)
+        if model == "crm.lead":
+            partner_of = SQL(
+                "SELECT t.id, l.partner_id FROM targets t "
+                "JOIN crm_lead l ON l.id = t.id"
+            )
+        elif model == "mailing.contact":
+            # a mailing contact is the (newest) partner with the same address
+            partner_of = SQL(
+                """
+                SELECT t.id, rp.partner_id
+                  FROM targets t
+                  JOIN mailing_contact mc ON mc.id = t.id
+             LEFT JOIN (SELECT DISTINCT ON (p.email_normalized)
+                               p.email_normalized, p.id AS partner_id
+                          FROM res_partner p
+                         WHERE p.active AND p.email_normalized IN (
+                               SELECT c.email_normalized FROM mailing_contact c
+                                 JOIN targets t2 ON t2.id = c.id)
+                      ORDER BY p.email_normalized, p.id DESC) rp
+                    ON rp.email_normalized = mc.email_normalized
+                """
+            )
+        else:
+            return {}
+        return self._gdpr_excluded_through(res_ids, partner_of, model)
+
+    def _gdpr_excluded_through(self, res_ids, partner_of, origin_model):
+        """Exclusions of records that stand for a partner when they have one,
+        and otherwise carry their own consent events (origin documents). One
+        query maps each record to its partner or to its last own consent."""
+        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH targets AS (SELECT unnest(%(ids)s::int[]) AS id),
+                     mapped AS (%(partner_of)s),
+                     own AS (
+                         SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
+                           FROM gdpr_consent_event e
+                           JOIN mapped m ON m.id = e.origin_id
+                                        AND m.partner_id IS NULL
+                          WHERE e.origin_model = %(model)s
+                            AND e.partner_id IS NULL
+                            AND e.purpose_id = %(purpose)s
+                       ORDER BY e.origin_id, e.sequence DESC)
+                SELECT m.id, m.partner_id, own.action
+                  FROM mapped m
+             LEFT JOIN own ON own.origin_id = m.id
+                """,
+                ids=list(res_ids),
+                partner_of=partner_of,
+                model=origin_model,
+                purpose=purpose.id,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        partner_excluded = self.env["res.partner"]._gdpr_marketing_exclusions(
+            {partner_id for _res_id, partner_id, _action in rows if partner_id}
+        )
+        excluded = {}
+        for res_id, partner_id, own_action in rows:
+            if partner_id:
+                if partner_id in partner_excluded:
+                    excluded[res_id] = partner_excluded[partner_id]
+            elif own_action != "given":
+                excluded[res_id] = "withdrawn" if own_action else "no_basis"
+        return excluded
 
     def action_view_gdpr_excluded(self):
         self.ensure_one()

@@ -1,0 +1,120 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark (not a test): recipient computation of a mailing to a list of
+N mailing contacts, stock mass_mailing vs with the GDPR rules.
+
+Run inside `odoo shell` on a throw-away database with both addons installed
+(see bench/README.md); it commits the data it generates.
+"""
+
+import os
+import statistics
+import time
+
+N = int(os.environ.get("GDPR_BENCH_CONTACTS", "100000"))
+REPEAT = int(os.environ.get("GDPR_BENCH_REPEAT", "5"))
+
+cr = env.cr  # noqa: F821 - provided by odoo shell
+env = env  # noqa: F821, PLW0127
+
+mailing_list = env["mailing.list"].search([("name", "=", "GDPR bench")], limit=1)
+if not mailing_list:
+    mailing_list = env["mailing.list"].create({"name": "GDPR bench"})
+    started = time.perf_counter()
+    # set-based generation: the ORM would take minutes for 100k contacts
+    cr.execute(
+        """
+        INSERT INTO mailing_contact (name, email, email_normalized, create_date,
+                                     write_date, create_uid, write_uid)
+        SELECT 'Bench ' || g, 'bench' || g || '@example.org',
+               'bench' || g || '@example.org', now(), now(), 1, 1
+          FROM generate_series(1, %(n)s) g
+        RETURNING id
+        """,
+        {"n": N},
+    )
+    contact_ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        """
+        INSERT INTO mailing_subscription (contact_id, list_id, opt_out,
+                                          create_date, write_date)
+        SELECT unnest(%(ids)s), %(list)s, FALSE, now(), now()
+        """,
+        {"ids": contact_ids, "list": mailing_list.id},
+    )
+    # one contact in ten has a partner with the same address, half of them
+    # with a marketing consent; one in ten has a consent on the contact itself
+    purpose = env.ref("gdpr_compliance.gdpr_purpose_marketing")
+    source = env.ref("gdpr_compliance.gdpr_source_newsletter")
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, email, email_normalized, active, type,
+                                 is_company, gdpr_legal_basis, gdpr_source_id,
+                                 create_date, write_date, commercial_partner_id)
+        SELECT 'Bench ' || g, 'bench' || g || '@example.org',
+               'bench' || g || '@example.org', TRUE, 'contact', FALSE,
+               'consent', %(source)s, now(), now(), NULL
+          FROM generate_series(1, %(n)s, 10) g
+        RETURNING id
+        """,
+        {"n": N, "source": source.id},
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+        [partner_ids],
+    )
+    cr.execute(
+        """
+        INSERT INTO gdpr_consent (partner_id, purpose_id, state, create_date,
+                                  write_date)
+        SELECT unnest(%(ids)s), %(purpose)s, 'given', now(), now()
+        """,
+        {"ids": partner_ids[::2], "purpose": purpose.id},
+    )
+    cr.execute("SELECT COALESCE(MAX(sequence), 0) FROM gdpr_consent_event")
+    first = cr.fetchone()[0]
+    cr.execute(
+        """
+        INSERT INTO gdpr_consent_event (sequence, origin_model, origin_id,
+                                        purpose_id, action, channel, hash,
+                                        previous_hash, event_time, create_date,
+                                        write_date)
+        SELECT %(first)s + row_number() OVER (), 'mailing.contact', c.id,
+               %(purpose)s, 'given', 'double_opt_in', md5(c.id::text),
+               md5(c.id::text), now(), now(), now()
+          FROM unnest(%(ids)s) AS c(id)
+        """,
+        {"first": first, "purpose": purpose.id, "ids": contact_ids[5::10]},
+    )
+    cr.execute("ANALYZE")
+    cr.commit()
+    print(f"generated {N} contacts in {time.perf_counter() - started:.1f} s")
+
+mailing = env["mailing.mailing"].create(
+    {
+        "subject": "Bench",
+        "body_html": "<p>x</p>",
+        "mailing_model_id": env["ir.model"]._get_id("mailing.list"),
+        "contact_list_ids": [(6, 0, mailing_list.ids)],
+    }
+)
+
+
+def timed(function):
+    timings = []
+    result = None
+    for _i in range(REPEAT):
+        env.invalidate_all()
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+stock_time, stock = timed(mailing._gdpr_domain_recipients)
+gdpr_time, kept = timed(mailing._get_recipients)
+print(
+    f"contacts={len(stock)} kept={len(kept)} excluded={len(stock) - len(kept)} "
+    f"stock={stock_time:.3f}s gdpr={gdpr_time:.3f}s ratio={gdpr_time / stock_time:.2f}"
+)
+cr.rollback()
