@@ -16,7 +16,9 @@
     "data": [
         "security/ir.model.access.csv",
         "data/gdpr_data_category_data.xml",
+        "data/ir_cron_data.xml",
         "views/gdpr_objection_views.xml",
+        "views/subscription_confirmation_templates.xml",
         "views/mailing_mailing_views.xml",
     ],
     "demo": [

@@ -20,3 +20,9 @@ def post_init_hook(env):
         """
     )
     env["res.partner"]._gdpr_catch_up_last_interaction(datetime.min)
+    # subscriptions made before the addon were collected under the rules of
+    # their time: they are not asked to confirm again
+    env.cr.execute(
+        "UPDATE mailing_subscription SET gdpr_confirmation_state = 'confirmed' "
+        "WHERE gdpr_confirmation_state IS NULL"
+    )

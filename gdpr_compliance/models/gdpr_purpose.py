@@ -211,7 +211,8 @@ class GdprPurpose(models.Model):
             raise ValidationError(
                 self.env._("Unknown processing purpose %(code)r.", code=purpose)
             )
-        return record.sudo(False)
+        # the caller's rights, sudo or not, apply to what it reads next
+        return record.with_env(self.env)
 
     def _gdpr_register_rows(self):
         """The register as a list of dicts, one per purpose, in CSV order."""

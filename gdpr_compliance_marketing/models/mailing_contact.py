@@ -19,12 +19,45 @@ class MailingContact(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._gdpr_check_not_erased([vals.get("email") for vals in vals_list])
-        return super().create(vals_list)
+        contacts = super().create(vals_list)
+        contacts._gdpr_new_subscriptions()
+        return contacts
 
     def write(self, vals):
         if vals.get("email"):
             self._gdpr_check_not_erased([vals["email"]])
-        return super().write(vals)
+        result = super().write(vals)
+        if "list_ids" in vals or "subscription_ids" in vals:
+            self._gdpr_new_subscriptions()
+        return result
+
+    def _gdpr_new_subscriptions(self):
+        """Subscriptions written through the contact's lists bypass the
+        subscription model: give them their double opt-in state and link."""
+        if not self:
+            return
+        self.env.flush_all()
+        state = (
+            "confirmed"
+            if self.env.context.get("gdpr_subscription_confirmed")
+            else "pending"
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mailing_subscription SET gdpr_confirmation_state = %s
+                 WHERE contact_id = ANY(%s) AND gdpr_confirmation_state IS NULL
+             RETURNING id
+                """,
+                state,
+                self.ids,
+            )
+        )
+        new_ids = [row[0] for row in self.env.cr.fetchall()]
+        subscriptions = self.env["mailing.subscription"].browse(new_ids)
+        subscriptions.invalidate_recordset()
+        self.invalidate_recordset(["subscription_ids"])
+        subscriptions._gdpr_send_confirmations()
 
     @api.model
     def _gdpr_check_not_erased(self, emails):

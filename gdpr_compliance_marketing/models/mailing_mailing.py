@@ -77,7 +77,31 @@ class MailingMailing(models.Model):
         excluded = self._gdpr_excluded_by_consent(res_ids)
         for res_id in self._gdpr_suppressed_recipients(res_ids):
             excluded.setdefault(res_id, "suppressed")
+        for res_id in self._gdpr_unconfirmed_recipients(res_ids):
+            excluded.setdefault(res_id, "unconfirmed")
         return excluded
+
+    def _gdpr_unconfirmed_recipients(self, res_ids):
+        """Mailing contacts of the mailing's lists whose subscription to those
+        lists is not confirmed (double opt-in)."""
+        if self.mailing_model_real != "mailing.contact" or not self.contact_list_ids:
+            return set()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT t.id FROM unnest(%s::int[]) AS t(id)
+                 WHERE NOT EXISTS (
+                       SELECT 1 FROM mailing_subscription s
+                        WHERE s.contact_id = t.id AND s.list_id = ANY(%s)
+                          AND s.opt_out IS NOT TRUE
+                          AND s.gdpr_confirmation_state = 'confirmed')
+                """,
+                list(res_ids),
+                self.contact_list_ids.ids,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _gdpr_suppressed_recipients(self, res_ids):
         """Records whose address is on the suppression list: readable entries

@@ -1,15 +1,182 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+import hashlib
+import hmac
+import time
+
+from werkzeug.urls import url_encode
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessDenied
+
+from .mail_blacklist import NOT_OBJECTION_KEY
+
+CONFIRMED_KEY = "gdpr_subscription_confirmed"
 
 
 class MailingSubscription(models.Model):
     _inherit = "mailing.subscription"
 
+    gdpr_confirmation_state = fields.Selection(
+        selection=[("pending", "Waiting for confirmation"), ("confirmed", "Confirmed")],
+        string="Double Opt-in",
+        index=True,
+        copy=False,
+        help="A new subscription is mailed only once the person confirmed it "
+        "through the link sent to their address.",
+    )
+    gdpr_confirmation_sent = fields.Datetime(string="Confirmation Sent", copy=False)
+    gdpr_confirmation_date = fields.Datetime(string="Confirmed On", copy=False)
+
     @api.model_create_multi
     def create(self, vals_list):
+        confirmed = self.env.context.get(CONFIRMED_KEY)
+        for vals in vals_list:
+            vals.setdefault(
+                "gdpr_confirmation_state", "confirmed" if confirmed else "pending"
+            )
         subscriptions = super().create(vals_list)
         subscriptions.filtered("opt_out")._gdpr_register_objections()
+        subscriptions._gdpr_send_confirmations()
         return subscriptions
+
+    # ------------------------------------------------------------------
+    # Double opt-in
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_confirmation_days(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("gdpr_compliance_marketing.double_opt_in_days", "7")
+        )
+        try:
+            return max(int(value), 1)
+        except ValueError:
+            return 7
+
+    def _gdpr_token(self, expires):
+        self.ensure_one()
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        message = f"{self.id}:{self.contact_id.email_normalized}:{expires}"
+        return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    def _gdpr_confirmation_url(self):
+        self.ensure_one()
+        expires = int(time.time()) + self._gdpr_confirmation_days() * 86400
+        params = {"sid": self.id, "exp": expires, "token": self._gdpr_token(expires)}
+        return f"{self.get_base_url()}/gdpr/subscription/confirm?{url_encode(params)}"
+
+    def _gdpr_pending(self):
+        return self.filtered(
+            lambda sub: (
+                sub.gdpr_confirmation_state != "confirmed"
+                and not sub.opt_out
+                and sub.contact_id.email_normalized
+            )
+        )
+
+    def _gdpr_send_confirmations(self):
+        """Mail each pending subscription its signed, expiring link."""
+        for subscription in (
+            self.sudo()
+            ._gdpr_pending()
+            .filtered(lambda sub: not sub.gdpr_confirmation_sent)
+        ):
+            url = subscription._gdpr_confirmation_url()
+            body = self.env._(
+                "<p>Hello,</p><p>please confirm that you want to receive "
+                "%(list)s from %(company)s:</p>"
+                '<p><a href="%(url)s">Confirm my subscription</a></p>'
+                "<p>If you did not ask for it, ignore this message: you will not "
+                "receive anything.</p>",
+                list=subscription.list_id.name,
+                company=self.env.company.name,
+                url=url,
+            )
+            self.env["mail.mail"].sudo().create(
+                {
+                    "subject": self.env._(
+                        "Confirm your subscription to %(list)s",
+                        list=subscription.list_id.name,
+                    ),
+                    "body_html": body,
+                    "email_to": subscription.contact_id.email,
+                    "email_from": self.env.company.email_formatted
+                    or self.env.user.email_formatted,
+                    "auto_delete": True,
+                }
+            )
+            subscription.gdpr_confirmation_sent = fields.Datetime.now()
+
+    @api.model
+    def _gdpr_confirm_from_link(self, sid, expires, token, ip=None, user_agent=None):
+        """Check a confirmation link and confirm; raise AccessDenied when the
+        link is forged, expired or for an unknown subscription."""
+        try:
+            subscription = self.sudo().browse(int(sid)).exists()
+            expires = int(expires)
+        except (TypeError, ValueError) as error:
+            raise AccessDenied() from error
+        if (
+            not subscription
+            or expires < time.time()
+            or not hmac.compare_digest(subscription._gdpr_token(expires), token or "")
+        ):
+            raise AccessDenied()
+        subscription._gdpr_confirm(ip=ip, user_agent=user_agent)
+        return subscription
+
+    def _gdpr_confirm(self, ip=None, user_agent=None):
+        """Confirmed: mailable, with a consent event proving how."""
+        for subscription in self.sudo():
+            if subscription.gdpr_confirmation_state == "confirmed":
+                continue
+            subscription.write(
+                {
+                    "gdpr_confirmation_state": "confirmed",
+                    "gdpr_confirmation_date": fields.Datetime.now(),
+                }
+            )
+            subscription.contact_id._gdpr_record_consent(
+                "marketing",
+                "given",
+                "double_opt_in",
+                evidence=self.env._(
+                    "Subscription to %(list)s confirmed through the link sent to "
+                    "%(email)s",
+                    list=subscription.list_id.name,
+                    email=subscription.contact_id.email_normalized,
+                ),
+                ip=ip,
+                user_agent=user_agent,
+            )
+
+    @api.model
+    def _cron_gdpr_unconfirmed(self):
+        """Subscriptions never confirmed go to the suppression list."""
+        limit = fields.Datetime.subtract(
+            fields.Datetime.now(), days=self._gdpr_confirmation_days()
+        )
+        stale = self.sudo().search(
+            [
+                ("gdpr_confirmation_state", "=", "pending"),
+                ("opt_out", "=", False),
+                ("gdpr_confirmation_sent", "<", limit),
+            ]
+        )
+        Suppression = self.env["gdpr.suppression"]
+        for subscription in stale:
+            Suppression._gdpr_suppress(
+                subscription.contact_id.email_normalized,
+                "unconfirmed",
+                note=self.env._(
+                    "Subscription to %(list)s not confirmed",
+                    list=subscription.list_id.name,
+                ),
+            )
+        stale.with_context(**{NOT_OBJECTION_KEY: True}).write({"opt_out": True})
+        return len(stale)
 
     def write(self, vals):
         opting_out = (
@@ -42,6 +209,8 @@ class MailingSubscription(models.Model):
 
     def _gdpr_register_objections(self):
         """Opting out of a list objects to that list's topic only (SPEC)."""
+        if self.env.context.get(NOT_OBJECTION_KEY):
+            return
         for subscription in self:
             self.env["gdpr.objection"]._gdpr_register(
                 subscription.contact_id.email,

@@ -10,6 +10,9 @@ class ResPartner(models.Model):
     def _gdpr_exclusion_reasons(self):
         reasons = super()._gdpr_exclusion_reasons()
         reasons["suppressed"] = self.env._("On the suppression list")
+        reasons["unconfirmed"] = self.env._(
+            "Subscription not confirmed (double opt-in)"
+        )
         return reasons
 
     @api.model

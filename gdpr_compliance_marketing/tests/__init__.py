@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_double_opt_in
 from . import test_mailing_interaction
 from . import test_objection
 from . import test_suppression

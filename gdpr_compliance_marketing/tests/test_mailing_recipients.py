@@ -141,6 +141,10 @@ class TestMailingRecipients(TransactionCase):
             }
         )
         own_consent._gdpr_record_consent("marketing", "given", "double_opt_in")
+        self.env.invalidate_all()
+        self.env["mailing.subscription"].search(
+            [("contact_id", "=", own_consent.id)]
+        ).gdpr_confirmation_state = "confirmed"
         no_consent = Contact.create(
             {
                 "name": "Gino Unknown",

@@ -59,8 +59,11 @@ class TestMassMailingFlows(TransactionCase):
             )
         )
         self.assertEqual(self.mailing_list.contact_count, 2)
-        for contact in contacts:
-            contact._gdpr_record_consent("marketing", "given", "web_form")
+        # double opt-in: each confirms through the link, which records consent
+        self.env.invalidate_all()
+        self.env["mailing.subscription"].search(
+            [("contact_id", "in", contacts.ids)]
+        )._gdpr_confirm()
         mailing = (
             self.env["mailing.mailing"]
             .with_user(self.user_marketing)

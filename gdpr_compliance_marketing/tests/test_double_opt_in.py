@@ -1,0 +1,121 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import time
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessDenied
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDoubleOptIn(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mailing_list = cls.env["mailing.list"].create({"name": "Opt-in news"})
+
+    def _subscribe(self, email="dora.optin@example.org"):
+        contact = self.env["mailing.contact"].create(
+            {"name": "Dora", "email": email, "list_ids": [(4, self.mailing_list.id)]}
+        )
+        self.env.invalidate_all()
+        return contact, contact.subscription_ids
+
+    def _link(self, subscription):
+        mail = self.env["mail.mail"].search(
+            [("email_to", "=", subscription.contact_id.email)], order="id desc", limit=1
+        )
+        self.assertIn("/gdpr/subscription/confirm?", mail.body_html)
+        href = mail.body_html.split('href="')[1].split('"')[0].replace("&amp;", "&")
+        query = parse_qs(urlparse(href).query)
+        return {key: values[0] for key, values in query.items()}
+
+    def test_new_subscription_is_pending_and_mailed_a_link(self):
+        contact, subscription = self._subscribe()
+        self.assertEqual(subscription.gdpr_confirmation_state, "pending")
+        self.assertTrue(subscription.gdpr_confirmation_sent)
+        params = self._link(subscription)
+        self.assertEqual(int(params["sid"]), subscription.id)
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "News",
+                "body_html": "<p>x</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+            }
+        )
+        self.assertEqual(
+            mailing._gdpr_excluded_recipients(contact.ids)[contact.id], "no_basis"
+        )
+
+    def test_valid_link_confirms_and_records_consent(self):
+        contact, subscription = self._subscribe()
+        params = self._link(subscription)
+        response = self.url_open(
+            "/gdpr/subscription/confirm?"
+            + "&".join(f"{key}={value}" for key, value in params.items())
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Subscription confirmed", response.text)
+        self.assertEqual(subscription.gdpr_confirmation_state, "confirmed")
+        event = self.env["gdpr.consent.event"].search(
+            [("origin_model", "=", "mailing.contact"), ("origin_id", "=", contact.id)]
+        )
+        self.assertEqual((event.action, event.channel), ("given", "double_opt_in"))
+        self.assertTrue(event.ip_address)
+        self.assertTrue(event.notice_id)
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "News",
+                "body_html": "<p>x</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+            }
+        )
+        self.assertIn(contact.id, mailing._get_recipients())
+
+    def test_forged_and_expired_links_change_nothing(self):
+        _contact, subscription = self._subscribe()
+        params = self._link(subscription)
+        forged = dict(params, token="0" * 64)
+        response = self.url_open(
+            "/gdpr/subscription/confirm?"
+            + "&".join(f"{key}={value}" for key, value in forged.items())
+        )
+        self.assertEqual(response.status_code, 403)
+        other = dict(params, sid=str(subscription.id + 1000))
+        response = self.url_open(
+            "/gdpr/subscription/confirm?"
+            + "&".join(f"{key}={value}" for key, value in other.items())
+        )
+        self.assertEqual(response.status_code, 403)
+        expired_at = int(time.time()) - 60
+        with self.assertRaises(AccessDenied):
+            self.env["mailing.subscription"]._gdpr_confirm_from_link(
+                subscription.id, expired_at, subscription._gdpr_token(expired_at)
+            )
+        self.assertEqual(subscription.gdpr_confirmation_state, "pending")
+
+    def test_unconfirmed_go_to_the_suppression_list(self):
+        _contact, subscription = self._subscribe("late.lina@example.org")
+        cron = self.env.ref(
+            "gdpr_compliance_marketing.ir_cron_gdpr_unconfirmed_subscriptions"
+        )
+        cron.method_direct_trigger()
+        self.assertFalse(subscription.opt_out)
+        with freeze_time(fields.Datetime.now() + timedelta(days=8)):
+            cron.method_direct_trigger()
+        self.assertTrue(subscription.opt_out)
+        entry = self.env["gdpr.suppression"].search(
+            [("email_normalized", "=", "late.lina@example.org")]
+        )
+        self.assertEqual(entry.reason, "unconfirmed")
+        # expiry of a subscription is no objection by the person
+        self.assertFalse(
+            self.env["gdpr.objection"].search(
+                [("email_normalized", "=", "late.lina@example.org")]
+            )
+        )
