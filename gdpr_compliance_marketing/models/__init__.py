@@ -7,4 +7,5 @@ from . import mailing_mailing
 from . import mailing_subscription
 from . import mailing_trace
 from . import res_partner
+from . import res_config_settings
 from . import res_users

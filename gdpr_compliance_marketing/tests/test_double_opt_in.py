@@ -119,3 +119,14 @@ class TestDoubleOptIn(HttpCase):
                 [("email_normalized", "=", "late.lina@example.org")]
             )
         )
+
+    def test_days_setting(self):
+        settings = self.env["res.config.settings"].create(
+            {"gdpr_double_opt_in_days": 3}
+        )
+        settings.execute()
+        self.assertEqual(self.env["mailing.subscription"]._gdpr_confirmation_days(), 3)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "gdpr_compliance_marketing.double_opt_in_days", "not a number"
+        )
+        self.assertEqual(self.env["mailing.subscription"]._gdpr_confirmation_days(), 7)
