@@ -14,6 +14,7 @@ SAME_IN_ITALIAN = {
     "API",
     "Double opt-in",
     "Email",
+    "Email marketing",
     "Hash",
     "ID",
     "IP",
