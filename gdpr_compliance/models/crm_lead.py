@@ -135,32 +135,15 @@ class CrmLead(models.Model):
         """Record a consent collected on this lead: on its contact when it has
         one, else on the lead until it gets one."""
         self.ensure_one()
-        self.check_access("read")
-        if self.partner_id:
-            return self.partner_id._gdpr_record_consent(
-                purpose,
-                action,
-                channel,
-                notice=notice,
-                evidence=evidence,
-                origin=self,
-                **kwargs,
-            )
-        Event = self.env["gdpr.consent.event"]
-        event_vals = Event._gdpr_prepare_event(
+        return self.env["gdpr.consent.event"]._gdpr_record_for(
+            self,
+            self.partner_id,
             purpose,
             action,
             channel,
             notice=notice,
             evidence=evidence,
-            origin=self,
             **kwargs,
-        )
-        return (
-            Event.sudo()
-            .with_context(gdpr_ledger_append=True)
-            .create([event_vals])
-            .sudo(False)
         )
 
     def _gdpr_carry_consents_to_partner(self):

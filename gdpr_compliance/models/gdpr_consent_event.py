@@ -265,6 +265,26 @@ class GdprConsentEvent(models.Model):
         }
 
     @api.model
+    def _gdpr_record_for(self, origin, partner, purpose, action, channel, **kwargs):
+        """Record a consent collected on a document (a lead, a mailing
+        contact): on the partner it stands for when there is one, else on the
+        document itself until it gets one."""
+        origin.check_access("read")
+        if partner:
+            return partner._gdpr_record_consent(
+                purpose, action, channel, origin=origin, **kwargs
+            )
+        event_vals = self._gdpr_prepare_event(
+            purpose, action, channel, origin=origin, **kwargs
+        )
+        return (
+            self.sudo()
+            .with_context(gdpr_ledger_append=True)
+            .create([event_vals])
+            .sudo(False)
+        )
+
+    @api.model
     def _gdpr_canonical(self, vals):
         """The content the hash covers, in a stable textual form."""
 

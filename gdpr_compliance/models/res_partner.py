@@ -122,27 +122,34 @@ class ResPartner(models.Model):
 
     def _gdpr_touch_interaction(self, when=None):
         """Record an interaction at ``when`` (now by default); the date never
-        moves backwards. Plain SQL: whoever causes the interaction (a portal
-        user replying, a mailing open) may have no write access to contacts,
-        and neither tracking nor recomputation must follow."""
-        partner_ids = [partner_id for partner_id in self.ids if partner_id]
-        if not partner_ids:
+        moves backwards."""
+        self._gdpr_touch_rows(self, when)
+
+    @api.model
+    def _gdpr_touch_rows(self, records, when=None):
+        """Move ``gdpr_last_interaction`` of ``records`` (partners or any model
+        with that column) forward to ``when``. Plain SQL: whoever causes the
+        interaction (a portal user replying, a mailing open) may have no write
+        access, and neither tracking nor recomputation must follow."""
+        record_ids = [record_id for record_id in records.ids if record_id]
+        if not record_ids:
             return
         when = when or fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner
+                UPDATE %(table)s
                    SET gdpr_last_interaction = %(when)s
                  WHERE id = ANY(%(ids)s)
                    AND (gdpr_last_interaction IS NULL
                         OR gdpr_last_interaction < %(when)s)
                 """,
+                table=SQL.identifier(records._table),
                 when=when,
-                ids=partner_ids,
+                ids=record_ids,
             )
         )
-        self.invalidate_recordset(["gdpr_last_interaction"])
+        records.invalidate_recordset(["gdpr_last_interaction"])
 
     @api.model
     def _gdpr_interaction_queries(self, since):
@@ -374,38 +381,47 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    def _gdpr_customer_condition(self, alias):
-        """SQL condition: the partner aliased ``alias`` is an existing customer
-        (the set-based twin of ``_gdpr_is_customer``)."""
-        conditions = [
-            SQL(
-                "EXISTS (SELECT 1 FROM crm_lead l JOIN crm_stage s "
-                "ON s.id = l.stage_id WHERE s.is_won "
-                "AND l.partner_id IN (%s.id, %s.commercial_partner_id))",
-                SQL.identifier(alias),
-                SQL.identifier(alias),
+    def _gdpr_customer_documents(self):
+        """(table, condition) of the documents that make a customer; sale and
+        accounting count when installed."""
+        documents = [
+            (
+                "crm_lead",
+                "EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = d.stage_id "
+                "AND s.is_won)",
             )
         ]
         if "sale.order" in self.env:
-            conditions.append(
-                SQL(
-                    "EXISTS (SELECT 1 FROM sale_order so WHERE so.state = 'sale' "
-                    "AND so.partner_id IN (%s.id, %s.commercial_partner_id))",
-                    SQL.identifier(alias),
-                    SQL.identifier(alias),
-                )
-            )
+            documents.append(("sale_order", "d.state = 'sale'"))
         if "account.move" in self.env:
-            conditions.append(
-                SQL(
-                    "EXISTS (SELECT 1 FROM account_move am WHERE am.state = 'posted' "
-                    "AND am.move_type IN ('out_invoice', 'out_refund') "
-                    "AND am.partner_id IN (%s.id, %s.commercial_partner_id))",
-                    SQL.identifier(alias),
-                    SQL.identifier(alias),
+            documents.append(
+                (
+                    "account_move",
+                    "d.state = 'posted' "
+                    "AND d.move_type IN ('out_invoice', 'out_refund')",
                 )
             )
-        return SQL("(%s)", SQL(" OR ").join(conditions))
+        return documents
+
+    @api.model
+    def _gdpr_customer_condition(self, alias):
+        """SQL condition: the partner aliased ``alias`` is an existing customer
+        (the set-based twin of ``_gdpr_is_customer``)."""
+        partner = SQL.identifier(alias)
+        return SQL(
+            "(%s)",
+            SQL(" OR ").join(
+                SQL(
+                    "EXISTS (SELECT 1 FROM %s d WHERE %s "
+                    "AND d.partner_id IN (%s.id, %s.commercial_partner_id))",
+                    SQL.identifier(table),
+                    SQL(condition),
+                    partner,
+                    partner,
+                )
+                for table, condition in self._gdpr_customer_documents()
+            ),
+        )
 
     @api.model
     def _gdpr_marketing_exclusions(self, partner_ids, purpose_code="marketing"):

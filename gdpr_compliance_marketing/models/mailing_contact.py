@@ -76,25 +76,8 @@ class MailingContact(models.Model):
             )
 
     def _gdpr_touch_interaction(self, when=None):
-        """Same rule as for partners: forward only, plain SQL (the person
-        opening a mailing is the public user)."""
-        if not self.ids:
-            return
-        when = when or fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mailing_contact
-                   SET gdpr_last_interaction = %(when)s
-                 WHERE id = ANY(%(ids)s)
-                   AND (gdpr_last_interaction IS NULL
-                        OR gdpr_last_interaction < %(when)s)
-                """,
-                when=when,
-                ids=self.ids,
-            )
-        )
-        self.invalidate_recordset(["gdpr_last_interaction"])
+        """Same forward-only rule as for partners."""
+        self.env["res.partner"]._gdpr_touch_rows(self, when)
 
     def _gdpr_record_consent(
         self, purpose, action, channel, notice=None, evidence=None, **kwargs
@@ -102,7 +85,6 @@ class MailingContact(models.Model):
         """Record a consent given on a mailing list: on the partner with the
         same address when there is one, else on the mailing contact."""
         self.ensure_one()
-        self.check_access("read")
         partner = (
             self.env["res.partner"]
             .sudo()
@@ -110,29 +92,13 @@ class MailingContact(models.Model):
             if self.email_normalized
             else self.env["res.partner"]
         )
-        if partner:
-            return partner._gdpr_record_consent(
-                purpose,
-                action,
-                channel,
-                notice=notice,
-                evidence=evidence,
-                origin=self,
-                **kwargs,
-            )
-        Event = self.env["gdpr.consent.event"]
-        event_vals = Event._gdpr_prepare_event(
+        return self.env["gdpr.consent.event"]._gdpr_record_for(
+            self,
+            partner,
             purpose,
             action,
             channel,
             notice=notice,
             evidence=evidence,
-            origin=self,
             **kwargs,
-        )
-        return (
-            Event.sudo()
-            .with_context(gdpr_ledger_append=True)
-            .create([event_vals])
-            .sudo(False)
         )
