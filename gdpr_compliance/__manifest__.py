@@ -34,6 +34,8 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
+        "views/gdpr_legal_hold_views.xml",
+        "views/gdpr_retention_run_views.xml",
         "views/gdpr_compliance_menus.xml",
     ],
     "demo": [

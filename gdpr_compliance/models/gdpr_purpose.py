@@ -27,6 +27,20 @@ RETENTION_ACTION_SELECTION = [
     ("archive", "Archive"),
 ]
 
+RETENTION_SCOPE_SELECTION = [
+    ("everyone", "Every contact"),
+    ("consent", "Contacts who gave consent"),
+    ("customers", "Customers"),
+]
+
+# The stronger action wins when two purposes end on the same day.
+RETENTION_ACTION_STRENGTH = {
+    "marketing_removal": 1,
+    "archive": 2,
+    "anonymise": 3,
+    "delete": 4,
+}
+
 TRANSFER_SAFEGUARD_SELECTION = [
     ("adequacy", "Adequacy decision (Art. 45)"),
     ("scc", "Standard contractual clauses (Art. 46(2)(c))"),
@@ -128,6 +142,19 @@ class GdprPurpose(models.Model):
         default="anonymise",
         help="What happens to the data when the retention period is over.",
     )
+    retention_scope = fields.Selection(
+        selection=RETENTION_SCOPE_SELECTION,
+        string="Applies To",
+        compute="_compute_retention_scope",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
+        help="Whose data this purpose keeps: every contact, only those with a "
+        "current consent for it, or only customers (a won opportunity, a "
+        "confirmed order or a posted invoice). The retention engine keeps a "
+        "contact's data as long as one purpose that applies to them does.",
+    )
     consent_validity_months = fields.Integer(
         string="Consent Validity (months)",
         help="A given consent lapses after this many months (0: no lapse); a "
@@ -163,6 +190,16 @@ class GdprPurpose(models.Model):
             "The retention period cannot be negative.",
         ),
     ]
+
+    @api.depends("legal_basis")
+    def _compute_retention_scope(self):
+        for purpose in self:
+            if purpose.legal_basis == "consent":
+                purpose.retention_scope = "consent"
+            elif purpose.legal_basis in ("contract", "legal_obligation"):
+                purpose.retention_scope = "customers"
+            else:
+                purpose.retention_scope = "everyone"
 
     @api.depends("legal_basis")
     def _compute_requires_consent(self):

@@ -1,10 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+import hmac
 from datetime import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .gdpr_consent_event import CONSENT_ACTION_SELECTION
+from .gdpr_erasure import HOLD_KEPT_PARTNER_FIELDS
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
     ORIGIN_CONTEXT_KEY,
@@ -44,6 +48,34 @@ class ResPartner(models.Model):
         "them, their leads, orders and invoices, mailing opens, clicks and "
         "replies. Retention periods anchored on the last interaction run from "
         "this date.",
+    )
+
+    gdpr_legal_hold_ids = fields.One2many(
+        comodel_name="gdpr.legal.hold",
+        inverse_name="partner_id",
+        string="Legal Holds",
+    )
+    gdpr_anonymised_date = fields.Datetime(
+        string="Anonymised On",
+        readonly=True,
+        copy=False,
+        help="When the personal data of this contact were erased or "
+        "anonymised; what is left is kept for the records other people need.",
+    )
+    gdpr_retention_state = fields.Selection(
+        selection=[
+            ("marketing_removed", "Removed from marketing"),
+            ("archived", "Archived"),
+            ("minimised", "Minimised under legal hold"),
+            ("anonymised", "Anonymised"),
+        ],
+        string="Retention Outcome",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    gdpr_retention_date = fields.Datetime(
+        string="Retention Applied On", readonly=True, copy=False
     )
 
     @api.model
@@ -301,6 +333,10 @@ class ResPartner(models.Model):
             .create([event_vals])
         )
         self.env["gdpr.consent"]._gdpr_apply_event(event)
+        if action == "given":
+            # giving consent is an exchange with the person: periods anchored
+            # on the last interaction run again from here
+            self._gdpr_touch_interaction(event.event_time)
         return event.sudo(False)
 
     def _gdpr_consent_state(self, purpose):
@@ -355,11 +391,16 @@ class ResPartner(models.Model):
         if self.gdpr_restricted:
             return False, self.env._("processing restricted (Art. 18 GDPR)")
         state = self._gdpr_consent_state(purpose)
-        if state == "given":
-            return True, self.env._("consent given")
         if state in ("withdrawn", "refused", "expired"):
             labels = dict(CONSENT_ACTION_SELECTION)
             return False, self.env._("consent %(state)s", state=labels[state].lower())
+        if self._gdpr_retention_over(purpose):
+            return False, self.env._(
+                "retention period over (%(months)s months)",
+                months=purpose.retention_months,
+            )
+        if state == "given":
+            return True, self.env._("consent given")
         if not purpose.requires_consent:
             return True, dict(
                 purpose._fields["legal_basis"]._description_selection(self.env)
@@ -377,31 +418,96 @@ class ResPartner(models.Model):
         return {
             "restricted": self.env._("Processing restricted (Art. 18)"),
             "withdrawn": self.env._("Consent withdrawn, refused or expired"),
+            "lapsed": self.env._("Retention period over"),
             "no_basis": self.env._("No consent (prospect) and no other basis"),
         }
 
     @api.model
     def _gdpr_customer_documents(self):
-        """(table, condition) of the documents that make a customer; sale and
-        accounting count when installed."""
+        """(table, condition, date) of the documents that make a customer, the
+        date being when the document closed the deal; sale and accounting
+        count when installed."""
         documents = [
             (
                 "crm_lead",
                 "EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = d.stage_id "
                 "AND s.is_won)",
+                "COALESCE(d.date_closed, d.write_date)",
             )
         ]
         if "sale.order" in self.env:
-            documents.append(("sale_order", "d.state = 'sale'"))
+            documents.append(("sale_order", "d.state = 'sale'", "d.date_order"))
         if "account.move" in self.env:
             documents.append(
                 (
                     "account_move",
                     "d.state = 'posted' "
                     "AND d.move_type IN ('out_invoice', 'out_refund')",
+                    "d.invoice_date::timestamp",
                 )
             )
         return documents
+
+    @api.model
+    def _gdpr_retention_over_condition(self, purpose, alias, as_of=None):
+        """SQL condition: the purpose's retention period is over at ``as_of``
+        for the partner aliased ``alias`` (the set-based twin of
+        ``_gdpr_retention_over``)."""
+        if not purpose.retention_months:
+            return SQL("FALSE")
+        partner = SQL.identifier(alias)
+        if purpose.retention_anchor == "creation":
+            anchor = SQL(
+                "COALESCE(%s.gdpr_collection_date::timestamp, %s.create_date)",
+                partner,
+                partner,
+            )
+        elif purpose.retention_anchor == "end_of_relationship":
+            documents = SQL(" UNION ALL ").join(
+                SQL(
+                    "SELECT d.partner_id, %s FROM %s d WHERE %s",
+                    SQL(date),
+                    SQL.identifier(table),
+                    SQL(condition),
+                )
+                for table, condition, date in self._gdpr_customer_documents()
+            )
+            anchor = SQL(
+                "COALESCE((SELECT MAX(doc.date) FROM (%s) AS doc(partner_id, date) "
+                "WHERE doc.partner_id IN (%s.id, %s.commercial_partner_id)), "
+                "%s.gdpr_last_interaction, %s.create_date)",
+                documents,
+                partner,
+                partner,
+                partner,
+                partner,
+            )
+        else:
+            anchor = SQL(
+                "COALESCE(%s.gdpr_last_interaction, %s.create_date)", partner, partner
+            )
+        return SQL(
+            "(%s + make_interval(months => %s) < %s)",
+            anchor,
+            purpose.retention_months,
+            as_of or fields.Datetime.now(),
+        )
+
+    def _gdpr_retention_over(self, purpose):
+        """Is the purpose's retention period over for this contact?"""
+        self.ensure_one()
+        if not purpose.retention_months or not self.id:
+            return False
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM res_partner rp WHERE rp.id = %s",
+                self._gdpr_retention_over_condition(purpose, "rp"),
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return bool(row and row[0])
 
     @api.model
     def _gdpr_customer_condition(self, alias):
@@ -419,7 +525,7 @@ class ResPartner(models.Model):
                     partner,
                     partner,
                 )
-                for table, condition in self._gdpr_customer_documents()
+                for table, condition, _date in self._gdpr_customer_documents()
             ),
         )
 
@@ -447,9 +553,10 @@ class ResPartner(models.Model):
                 SELECT rp.id,
                        CASE
                            WHEN rp.gdpr_restricted THEN 'restricted'
-                           WHEN c.state = 'given' THEN NULL
                            WHEN c.state IN ('withdrawn', 'refused', 'expired')
                                THEN 'withdrawn'
+                           WHEN %(lapsed)s THEN 'lapsed'
+                           WHEN c.state = 'given' THEN NULL
                            WHEN %(allowed)s THEN NULL
                            ELSE 'no_basis'
                        END
@@ -459,11 +566,296 @@ class ResPartner(models.Model):
                     ON c.partner_id = rp.id AND c.purpose_id = %(purpose)s
                 """,
                 allowed=allowed_without_consent,
+                lapsed=self._gdpr_retention_over_condition(purpose, "rp"),
                 purpose=purpose.id,
                 ids=list(partner_ids),
             )
         )
         return {pid: reason for pid, reason in self.env.cr.fetchall() if reason}
+
+    # ------------------------------------------------------------------
+    # Retention and erasure
+    # ------------------------------------------------------------------
+
+    def _gdpr_pseudonym(self):
+        """Stable pseudonymous key of this contact (keyed hash of its id):
+        logs and retention runs name people by it, so erasing someone never
+        requires editing them."""
+        self.ensure_one()
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        return hmac.new(
+            (secret or "").encode(), f"res.partner:{self.id}".encode(), hashlib.sha256
+        ).hexdigest()
+
+    def _gdpr_anonymize(self):
+        """Anonymise these contacts, their child contacts and everything
+        standing for them; the records stay for whoever else needs them."""
+        self._gdpr_check_erasure_allowed()
+        self.env["gdpr.erasure"]._gdpr_apply(self, "anonymise")
+        self._gdpr_mark_retention("anonymised")
+        return True
+
+    def _gdpr_erase(self):
+        """Erase these contacts: delete what nobody else needs, anonymise the
+        rest. Returns the ids of the contacts actually deleted."""
+        self._gdpr_check_erasure_allowed()
+        deleted = self.env["gdpr.erasure"]._gdpr_apply(self, "erase")
+        self.exists()._gdpr_mark_retention("anonymised")
+        return deleted
+
+    def _gdpr_minimise_under_hold(self):
+        """Keep only what the legal hold covers (name, address, VAT, bank
+        accounts), drop the rest and restrict processing."""
+        self._gdpr_check_erasure_allowed()
+        self.env["gdpr.erasure"]._gdpr_apply(
+            self, "anonymise", keep_fields=HOLD_KEPT_PARTNER_FIELDS
+        )
+        self._gdpr_mark_retention("minimised")
+        return True
+
+    def _gdpr_check_erasure_allowed(self):
+        if not self.env.su and not self.env.user.has_group(
+            "gdpr_compliance.group_gdpr_officer"
+        ):
+            raise UserError(
+                self.env._("Only the Data Protection Officer may erase personal data.")
+            )
+
+    def _gdpr_mark_retention(self, state):
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET gdpr_retention_state = %s, "
+                "gdpr_retention_date = %s WHERE id = ANY(%s)",
+                state,
+                fields.Datetime.now(),
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["gdpr_retention_state", "gdpr_retention_date"])
+
+    def _gdpr_archive_for_retention(self):
+        """Archive the contacts and their open leads: out of daily use, still
+        there for what the purpose requires."""
+        records = self.sudo().with_context(active_test=False, tracking_disable=True)
+        self.env["crm.lead"].sudo().search(
+            [("partner_id", "in", self.ids)]
+        ).action_archive()
+        records.filtered("active").action_archive()
+        self._gdpr_mark_retention("archived")
+
+    def _gdpr_remove_from_marketing(self, purpose):
+        """End processing for a purpose whose period is over: a given consent
+        is recorded as expired. The marketing addon also suppresses the
+        address."""
+        purpose = self.env["gdpr.purpose"]._gdpr_get(purpose)
+        for partner in self.sudo():
+            if partner._gdpr_consent_state(purpose) == "given":
+                partner._gdpr_record_consent(
+                    purpose,
+                    "expired",
+                    "system",
+                    evidence=self.env._(
+                        "Retention period of %(months)s months over.",
+                        months=purpose.retention_months,
+                    ),
+                )
+        self._gdpr_mark_retention("marketing_removed")
+
+    def _gdpr_retention_apply(self, purpose, action, hold=False):
+        """Apply what the governing purpose's policy says, set-based."""
+        if hold and action in ("delete", "anonymise"):
+            return self._gdpr_minimise_under_hold()
+        if action == "delete":
+            return self._gdpr_erase()
+        if action == "anonymise":
+            return self._gdpr_anonymize()
+        if action == "archive":
+            return self._gdpr_archive_for_retention()
+        return self._gdpr_remove_from_marketing(purpose)
+
+    @api.model
+    def _gdpr_legal_hold_queries(self, as_of):
+        """Queries returning ``(partner_id, reason)`` for every contact whose
+        data must be kept whatever the retention says: manual holds, and open
+        or recent fiscal documents when accounting is installed. Extend it to
+        add other apps' holds."""
+        queries = [
+            SQL(
+                "SELECT h.partner_id, h.reason FROM gdpr_legal_hold h "
+                "WHERE h.active AND (h.date_until IS NULL OR h.date_until >= %s)",
+                as_of.date(),
+            )
+        ]
+        if "account.move" in self.env:
+            queries.append(
+                SQL(
+                    """
+                    SELECT am.partner_id,
+                           CASE WHEN am.payment_state IN
+                                     ('not_paid', 'partial')
+                                THEN %s ELSE %s END
+                      FROM account_move am
+                     WHERE am.state = 'posted' AND am.partner_id IS NOT NULL
+                       AND am.move_type IN
+                           ('out_invoice', 'out_refund', 'in_invoice', 'in_refund')
+                       AND (am.payment_state IN ('not_paid', 'partial')
+                            OR am.invoice_date > %s - interval '10 years')
+                    """,
+                    self.env._("Open invoice"),
+                    self.env._("Fiscal documents younger than 10 years"),
+                    as_of,
+                )
+            )
+        return queries
+
+    @api.model
+    def _gdpr_retention_due(
+        self, as_of=None, limit=None, exclude_ids=(), partner_ids=None
+    ):
+        """Individuals whose data no purpose that applies to them allows to
+        keep at ``as_of`` (now by default). Set-based.
+
+        Returns dicts with the partner, the governing purpose (the one that
+        kept the data longest; the stronger action on a tie), its action, the
+        date its period ended and the legal holds (reasons, or False).
+        Contacts of users and companies are outside retention."""
+        as_of = as_of or fields.Datetime.now()
+        self.env.flush_all()
+        documents = SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT d.partner_id, %s FROM %s d WHERE %s",
+                SQL(date),
+                SQL.identifier(table),
+                SQL(condition),
+            )
+            for table, condition, date in self._gdpr_customer_documents()
+        )
+        holds = SQL(" UNION ALL ").join(self._gdpr_legal_hold_queries(as_of))
+        only = (
+            SQL("AND rp.id = ANY(%s)", list(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH person AS (
+                    SELECT rp.id, rp.commercial_partner_id, rp.company_id,
+                           rp.create_date, rp.gdpr_collection_date,
+                           rp.gdpr_last_interaction, rp.gdpr_retention_date,
+                           rp.gdpr_retention_state
+                      FROM res_partner rp
+                     WHERE NOT COALESCE(rp.is_company, FALSE)
+                       AND rp.gdpr_retention_state IS DISTINCT FROM 'anonymised'
+                       AND NOT EXISTS (SELECT 1 FROM res_users u
+                                        WHERE u.partner_id = rp.id)
+                       AND NOT EXISTS (SELECT 1 FROM res_company c
+                                        WHERE c.partner_id = rp.id)
+                       AND NOT (rp.id = ANY(%(exclude)s))
+                       %(only)s
+                ),
+                documents AS (%(documents)s),
+                relationship AS (
+                    SELECT p.id AS partner_id, MAX(d.date) AS last_date
+                      FROM person p
+                      JOIN documents d(partner_id, date)
+                        ON d.partner_id IN (p.id, p.commercial_partner_id)
+                  GROUP BY p.id
+                ),
+                kept AS (
+                    SELECT p.id AS partner_id, pu.id AS purpose_id,
+                           pu.retention_action AS action,
+                           CASE WHEN COALESCE(pu.retention_months, 0) = 0
+                                THEN 'infinity'::timestamp
+                                ELSE (CASE pu.retention_anchor
+                                      WHEN 'creation' THEN COALESCE(
+                                          p.gdpr_collection_date::timestamp,
+                                          p.create_date)
+                                      WHEN 'end_of_relationship' THEN COALESCE(
+                                          r.last_date, p.gdpr_last_interaction,
+                                          p.create_date)
+                                      ELSE COALESCE(p.gdpr_last_interaction,
+                                                    p.create_date)
+                                      END)
+                                     + make_interval(months => pu.retention_months)
+                           END AS keep_until,
+                           CASE pu.retention_action
+                                WHEN 'delete' THEN 4 WHEN 'anonymise' THEN 3
+                                WHEN 'archive' THEN 2 ELSE 1 END AS strength
+                      FROM person p
+                      JOIN gdpr_purpose pu
+                        ON pu.active
+                       AND (pu.company_id IS NULL OR p.company_id IS NULL
+                            OR pu.company_id = p.company_id)
+                 LEFT JOIN relationship r ON r.partner_id = p.id
+                 LEFT JOIN gdpr_consent c
+                        ON c.partner_id = p.id AND c.purpose_id = pu.id
+                     WHERE CASE pu.retention_scope
+                               WHEN 'consent' THEN c.state = 'given'
+                               WHEN 'customers' THEN r.partner_id IS NOT NULL
+                               ELSE TRUE END
+                ),
+                governing AS (
+                    SELECT DISTINCT ON (partner_id)
+                           partner_id, purpose_id, action, keep_until
+                      FROM kept
+                  ORDER BY partner_id, keep_until DESC, strength DESC
+                ),
+                held AS (
+                    SELECT h.partner_id, string_agg(DISTINCT h.reason, '; ') AS reasons
+                      FROM (%(holds)s) AS h(partner_id, reason)
+                  GROUP BY h.partner_id
+                )
+                SELECT g.partner_id, g.purpose_id, g.action, g.keep_until,
+                       held.reasons
+                  FROM governing g
+                  JOIN person p ON p.id = g.partner_id
+             LEFT JOIN held ON held.partner_id = g.partner_id
+                 WHERE g.keep_until < %(as_of)s
+                   AND (p.gdpr_retention_date IS NULL
+                        OR p.gdpr_retention_date < g.keep_until
+                        OR (p.gdpr_retention_state = 'minimised'
+                            AND held.partner_id IS NULL))
+              ORDER BY g.partner_id
+                 LIMIT %(limit)s
+                """,
+                exclude=list(exclude_ids),
+                only=only,
+                documents=documents,
+                holds=holds,
+                as_of=as_of,
+                limit=limit,
+            )
+        )
+        return [
+            {
+                "partner_id": partner_id,
+                "purpose_id": purpose_id,
+                "action": action,
+                "keep_until": keep_until,
+                "hold": reasons or False,
+            }
+            for partner_id, purpose_id, action, keep_until, reasons in (
+                self.env.cr.fetchall()
+            )
+        ]
+
+    def action_gdpr_anonymize(self):
+        self._gdpr_anonymize()
+        return True
+
+    def action_gdpr_erase(self):
+        deleted = self._gdpr_erase()
+        if set(deleted) >= set(self.ids):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "res.partner",
+                "view_mode": "list,form",
+                "target": "main",
+            }
+        return True
 
     def action_gdpr_record_consent(self):
         self.ensure_one()

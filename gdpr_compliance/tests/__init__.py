@@ -7,3 +7,5 @@ from . import test_last_interaction
 from . import test_legal_basis
 from . import test_purpose_register
 from . import test_rpc_entry_points
+from . import test_erasure
+from . import test_retention

@@ -47,7 +47,16 @@ class MailingMailing(models.Model):
 
     def _get_recipients(self):
         res_ids = super()._get_recipients()
-        excluded = self._gdpr_excluded_recipients(res_ids)
+        targets = None
+        if not self.ab_testing_enabled:
+            # the recipients' own query as a sub-query: the planner knows its
+            # size, which it cannot guess for a list of ids
+            targets = (
+                self.env[self.mailing_model_real]
+                ._search(self._get_recipients_domain())
+                .subselect()
+            )
+        excluded = self._gdpr_excluded_recipients(res_ids, targets=targets)
         return [res_id for res_id in res_ids if res_id not in excluded]
 
     def _action_send_mail(self, res_ids=None):
@@ -67,21 +76,25 @@ class MailingMailing(models.Model):
             return True
         return super()._action_send_mail(res_ids)
 
-    def _gdpr_excluded_recipients(self, res_ids):
+    def _gdpr_excluded_recipients(self, res_ids, targets=None):
         """``{res_id: reason_key}`` for the records of the mailing's target
         model that may not receive direct marketing. Set-based: one query per
-        kind of recipient, whatever the size of the mailing."""
+        kind of recipient, whatever the size of the mailing. ``targets`` is an
+        optional SQL sub-query returning the same ids."""
         self.ensure_one()
         if not res_ids:
             return {}
-        excluded = self._gdpr_excluded_by_consent(res_ids)
-        for res_id in self._gdpr_suppressed_recipients(res_ids):
+        if targets is None:
+            targets = SQL("(SELECT unnest(%s::int[]) AS id)", list(res_ids))
+        self.env.flush_all()
+        excluded = self._gdpr_excluded_by_consent(res_ids, targets)
+        for res_id in self._gdpr_suppressed_recipients(targets):
             excluded.setdefault(res_id, "suppressed")
-        for res_id in self._gdpr_unconfirmed_recipients(res_ids):
+        for res_id in self._gdpr_unconfirmed_recipients(targets):
             excluded.setdefault(res_id, "unconfirmed")
         return excluded
 
-    def _gdpr_unconfirmed_recipients(self, res_ids):
+    def _gdpr_unconfirmed_recipients(self, targets):
         """Mailing contacts of the mailing's lists whose subscription to those
         lists is not confirmed (double opt-in)."""
         if self.mailing_model_real != "mailing.contact" or not self.contact_list_ids:
@@ -90,20 +103,20 @@ class MailingMailing(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT t.id FROM unnest(%s::int[]) AS t(id)
+                SELECT t.id FROM %s AS t
                  WHERE NOT EXISTS (
                        SELECT 1 FROM mailing_subscription s
                         WHERE s.contact_id = t.id AND s.list_id = ANY(%s)
                           AND s.opt_out IS NOT TRUE
                           AND s.gdpr_confirmation_state = 'confirmed')
                 """,
-                list(res_ids),
+                targets,
                 self.contact_list_ids.ids,
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
 
-    def _gdpr_suppressed_recipients(self, res_ids):
+    def _gdpr_suppressed_recipients(self, targets):
         """Records whose address is on the suppression list: readable entries
         are joined in SQL; erased ones (keyed hash only) are hashed here, and
         only when there are any."""
@@ -116,11 +129,11 @@ class MailingMailing(models.Model):
             SQL(
                 """
                 SELECT t.id
-                  FROM unnest(%s::int[]) AS r(id)
+                  FROM %s AS r
                   JOIN %s t ON t.id = r.id
                   JOIN gdpr_suppression s ON s.email_normalized = t.email_normalized
                 """,
-                list(res_ids),
+                targets,
                 SQL.identifier(Model._table),
             )
         )
@@ -132,10 +145,10 @@ class MailingMailing(models.Model):
         if erased_hashes:
             self.env.cr.execute(
                 SQL(
-                    "SELECT id, email_normalized FROM %s "
-                    "WHERE id = ANY(%s) AND email_normalized IS NOT NULL",
+                    "SELECT t.id, t.email_normalized FROM %s AS r JOIN %s t "
+                    "ON t.id = r.id WHERE t.email_normalized IS NOT NULL",
+                    targets,
                     SQL.identifier(Model._table),
-                    list(res_ids),
                 )
             )
             hash_of = self.env["gdpr.suppression"]._gdpr_hash_normalized
@@ -146,7 +159,7 @@ class MailingMailing(models.Model):
             )
         return suppressed
 
-    def _gdpr_excluded_by_consent(self, res_ids):
+    def _gdpr_excluded_by_consent(self, res_ids, targets):
         model = self.mailing_model_real
         if model == "res.partner":
             return self.env["res.partner"]._gdpr_marketing_exclusions(res_ids)
@@ -174,9 +187,9 @@ class MailingMailing(models.Model):
             )
         else:
             return {}
-        return self._gdpr_excluded_through(res_ids, partner_of, model)
+        return self._gdpr_excluded_through(targets, partner_of, model)
 
-    def _gdpr_excluded_through(self, res_ids, partner_of, origin_model):
+    def _gdpr_excluded_through(self, targets, partner_of, origin_model):
         """Exclusions of records that stand for a partner when they have one,
         and otherwise carry their own consent events (origin documents). One
         query maps each record to its partner or to its last own consent."""
@@ -185,7 +198,7 @@ class MailingMailing(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH targets AS (SELECT unnest(%(ids)s::int[]) AS id),
+                WITH targets AS (SELECT tg.id FROM %(targets)s AS tg),
                      mapped AS (%(partner_of)s),
                      own AS (
                          SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
@@ -200,7 +213,7 @@ class MailingMailing(models.Model):
                   FROM mapped m
              LEFT JOIN own ON own.origin_id = m.id
                 """,
-                ids=list(res_ids),
+                targets=targets,
                 partner_of=partner_of,
                 model=origin_model,
                 purpose=purpose.id,

@@ -1,0 +1,475 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize, email_split
+
+# What replaces the person's identifiers wherever they are found in text.
+ERASED_MARK = "[erased]"
+
+# Partner fields a legal hold keeps (what fiscal documents need: who, where,
+# tax number, bank account); everything else personal goes.
+HOLD_KEPT_PARTNER_FIELDS = (
+    "name",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "country_id",
+    "vat",
+    "parent_id",
+    "bank_ids",
+)
+
+# Tables never rewritten by the sweep: the consent ledger is append-only
+# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain.
+SWEEP_EXCLUDED_TABLES = ("gdpr_consent_event", "gdpr_consent_event_head")
+
+# Columns that name a person: a homonym's own record must not lose its name,
+# so the full-name sweep leaves these alone (the erased person's rows there
+# are cleared field by field).
+NAME_COLUMNS = {
+    "res_partner": ("name", "complete_name", "display_name"),
+    "crm_lead": ("contact_name", "partner_name"),
+    "res_users": ("login",),
+}
+
+# Full names shorter than this, or of one word, are too common to be
+# searched for across the database.
+MIN_NAME_LENGTH = 6
+MIN_PHONE_LENGTH = 6
+
+
+class GdprErasure(models.AbstractModel):
+    """One service that erases or anonymises a person, used by retention and
+    by data-subject requests. Set-based: it takes many partners at once and
+    runs one sweep of the database for all of them."""
+
+    _name = "gdpr.erasure"
+    _description = "Personal Data Erasure Service"
+
+    @api.model
+    def _gdpr_apply(self, partners, mode, keep_fields=()):
+        """Erase (``mode='erase'``) or anonymise (``'anonymise'``) ``partners``
+        and their child contacts. ``keep_fields`` are the partner fields a
+        legal hold keeps: those stay, the rest goes, the partner is restricted
+        and never deleted. Returns the ids of the partners deleted."""
+        if mode not in ("erase", "anonymise"):
+            raise UserError(self.env._("Unknown erasure mode %(mode)r.", mode=mode))
+        partners = self._gdpr_people(partners)
+        if not partners:
+            return []
+        self._gdpr_check_erasable(partners)
+        self = self.sudo().with_context(
+            active_test=False,
+            tracking_disable=True,
+            mail_notrack=True,
+            mail_create_nolog=True,
+            gdpr_erasing=True,
+        )
+        partners = partners.with_env(self.env)
+        self.env.flush_all()
+        identifiers = self._gdpr_identifiers(partners, keep_fields)
+        scope = self._gdpr_scope(partners)
+        self._gdpr_clear_mail(partners, scope)
+        self._gdpr_remove_attachments(scope)
+        self._gdpr_process_related(partners, scope, mode, keep_fields)
+        self._gdpr_anonymise_partners(partners, keep_fields)
+        self.env.flush_all()
+        self._gdpr_sweep(identifiers)
+        self.env.invalidate_all()
+        if mode == "erase" and not keep_fields:
+            return self._gdpr_delete_partners(partners)
+        return []
+
+    @api.model
+    def _gdpr_people(self, partners):
+        """The partners and every contact below them, archived ones included."""
+        if not partners:
+            return partners
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", partners.ids)])
+        )
+
+    @api.model
+    def _gdpr_check_erasable(self, partners):
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", partners.ids)])
+        )
+        if users:
+            raise UserError(
+                self.env._(
+                    "%(names)s have a user account: close the account (and "
+                    "reassign its documents) before erasing the person.",
+                    names=", ".join(users.mapped("partner_id.display_name")),
+                )
+            )
+        companies = (
+            self.env["res.company"].sudo().search([("partner_id", "in", partners.ids)])
+        )
+        if companies:
+            raise UserError(
+                self.env._(
+                    "%(names)s is the contact of a company of this database "
+                    "and cannot be erased.",
+                    names=", ".join(companies.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # What identifies the person, and where they are
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_identifier_values(self, partners):
+        """Raw texts identifying the people: names, addresses, phones of the
+        partners and of the records standing for them. Extended by other
+        addons (mailing contacts)."""
+        leads = self._gdpr_leads(partners)
+        values = {"name": set(), "email": set(), "phone": set()}
+        for record, name_fields, email_fields, phone_fields in (
+            (partners, ("name",), ("email", "email_normalized"), ("phone", "mobile")),
+            (
+                leads,
+                ("contact_name",),
+                ("email_from", "email_normalized"),
+                ("phone", "mobile", "phone_sanitized"),
+            ),
+        ):
+            for item in record:
+                for kind, names in (
+                    ("name", name_fields),
+                    ("email", email_fields),
+                    ("phone", phone_fields),
+                ):
+                    for field_name in names:
+                        if field_name in item._fields and item[field_name]:
+                            values[kind].add(item[field_name])
+        return values
+
+    @api.model
+    def _gdpr_identifiers(self, partners, keep_fields=()):
+        """Normalised identifiers to sweep: ``{"all": [...], "contact": [...]}``
+        where "contact" (addresses, phones) is searched everywhere and "all"
+        adds full names, not searched in the columns that name a person."""
+        values = self._gdpr_identifier_values(partners)
+        emails = set()
+        for value in values["email"]:
+            for address in email_split(value) or [value]:
+                emails.add(address.strip())
+                normalized = email_normalize(address)
+                if normalized:
+                    emails.add(normalized)
+        phones = {
+            phone.strip()
+            for phone in values["phone"]
+            if len(re.sub(r"\D", "", phone)) >= MIN_PHONE_LENGTH
+        }
+        names = set()
+        if "name" not in keep_fields:
+            names = {
+                name.strip()
+                for name in values["name"]
+                if len(name.strip()) >= MIN_NAME_LENGTH and " " in name.strip()
+            }
+        contact = sorted(emails | phones, key=len, reverse=True)
+        return {
+            "contact": contact,
+            "all": sorted(set(contact) | names, key=len, reverse=True),
+        }
+
+    @api.model
+    def _gdpr_leads(self, partners):
+        return (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", partners.ids)])
+        )
+
+    @api.model
+    def _gdpr_scope(self, partners):
+        """``{model: ids}`` of the records that stand for the person: their
+        chatter, activities, followers and attachments go with them. Extended
+        by other addons."""
+        return {
+            "res.partner": partners.ids,
+            "crm.lead": self._gdpr_leads(partners).ids,
+        }
+
+    # ------------------------------------------------------------------
+    # Mail, attachments, related records
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_scope_condition(self, scope, model_column, id_column):
+        return SQL(" OR ").join(
+            SQL("(%s = %s AND %s = ANY(%s))", model_column, model, id_column, ids)
+            for model, ids in scope.items()
+            if ids
+        ) or SQL("FALSE")
+
+    @api.model
+    def _gdpr_clear_mail(self, partners, scope):
+        """Chatter of the person's records goes; on other records, what they
+        wrote loses its author and address (the sweep then removes their
+        identifiers from the text)."""
+        cr = self.env.cr
+        on_scope = self._gdpr_scope_condition(scope, SQL("model"), SQL("res_id"))
+        cr.execute(SQL("SELECT id FROM mail_message WHERE %s", on_scope))
+        message_ids = [row[0] for row in cr.fetchall()]
+        if message_ids:
+            self.env["mail.message"].browse(message_ids).unlink()
+        cr.execute(
+            SQL(
+                """
+                UPDATE mail_message
+                   SET author_id = NULL, email_from = NULL, reply_to = NULL
+                 WHERE author_id = ANY(%s)
+                """,
+                partners.ids,
+            )
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM mail_message_res_partner_rel "
+                "WHERE res_partner_id = ANY(%s)",
+                partners.ids,
+            )
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM mail_notification WHERE res_partner_id = ANY(%s)",
+                partners.ids,
+            )
+        )
+        mails = self.env["mail.mail"].search([("recipient_ids", "in", partners.ids)])
+        mails.unlink()
+        self.env["mail.followers"].search(
+            [
+                "|",
+                ("partner_id", "in", partners.ids),
+                *self._gdpr_scope_domain(scope),
+            ]
+        ).unlink()
+        self.env["mail.activity"].search(self._gdpr_scope_domain(scope)).unlink()
+
+    @api.model
+    def _gdpr_scope_domain(self, scope, model_field="res_model", id_field="res_id"):
+        domains = [
+            [(model_field, "=", model), (id_field, "in", ids)]
+            for model, ids in scope.items()
+            if ids
+        ]
+        if not domains:
+            return [("id", "=", 0)]
+        domain = ["|"] * (len(domains) - 1)
+        for part in domains:
+            domain += ["&", *part]
+        return domain
+
+    @api.model
+    def _gdpr_remove_attachments(self, scope):
+        """Documents attached to the person's records; the evidence of the
+        consent ledger stays (it is part of the proof)."""
+        attachments = self.env["ir.attachment"].search(self._gdpr_scope_domain(scope))
+        if "gdpr.consent.event" in self.env:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT evidence_attachment_id FROM gdpr_consent_event "
+                    "WHERE evidence_attachment_id = ANY(%s)",
+                    attachments.ids,
+                )
+            )
+            evidence = {row[0] for row in self.env.cr.fetchall()}
+            attachments = attachments.filtered(lambda a: a.id not in evidence)
+        attachments.unlink()
+
+    @api.model
+    def _gdpr_process_related(self, partners, scope, mode, keep_fields):
+        """Leads (and, in other addons, mailing data) of the person. Erasing
+        deletes the leads nobody else needs; won ones stay, anonymised, for
+        the sales history."""
+        leads = self.env["crm.lead"].browse(scope.get("crm.lead", []))
+        if mode == "erase" and not keep_fields:
+            won = leads.filtered(lambda lead: lead.stage_id.is_won)
+            (leads - won).unlink()
+            leads = won
+        if leads:
+            leads.write(self._gdpr_cleared_vals(leads, ()))
+        self.env["res.partner.bank"].search(
+            [("partner_id", "in", partners.ids)]
+        ).filtered(lambda bank: "bank_ids" not in keep_fields).unlink()
+
+    @api.model
+    def _gdpr_personal_fields(self, model_name):
+        """Stored personal fields of a model, from the data categories."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT f.name
+                  FROM gdpr_data_category_field_rel rel
+                  JOIN ir_model_fields f ON f.id = rel.field_id
+                 WHERE f.model = %s
+                """,
+                model_name,
+            )
+        )
+        Model = self.env[model_name]
+        return [
+            name
+            for (name,) in self.env.cr.fetchall()
+            if name in Model._fields
+            and Model._fields[name].store
+            and not Model._fields[name].related
+            # computed fields count only when people can set them
+            and not (Model._fields[name].compute and Model._fields[name].readonly)
+        ]
+
+    @api.model
+    def _gdpr_cleared_vals(self, records, keep_fields):
+        vals = {}
+        for name in self._gdpr_personal_fields(records._name):
+            if name in keep_fields:
+                continue
+            field = records._fields[name]
+            if field.type == "one2many":
+                continue
+            if field.type == "many2many":
+                vals[name] = [fields.Command.clear()]
+            elif field.required:
+                continue
+            elif field.type in ("integer", "float", "monetary"):
+                vals[name] = 0
+            else:
+                vals[name] = False
+        return vals
+
+    @api.model
+    def _gdpr_anonymise_partners(self, partners, keep_fields):
+        vals = self._gdpr_cleared_vals(partners, keep_fields)
+        vals.update(
+            {
+                "company_name": False,
+                "ref": False,
+                "gdpr_restricted": True,
+                "gdpr_anonymised_date": fields.Datetime.now(),
+            }
+        )
+        if not keep_fields:
+            vals["active"] = False
+        for partner in partners:
+            partner_vals = dict(vals)
+            if "name" not in keep_fields:
+                partner_vals["name"] = self.env._(
+                    "Anonymised contact %(key)s", key=partner._gdpr_pseudonym()[:10]
+                )
+            partner.write(partner_vals)
+
+    @api.model
+    def _gdpr_delete_partners(self, partners):
+        """Delete what nobody else needs; a partner other records point to
+        (an invoice, a consent in the ledger) stays anonymised."""
+        deleted = []
+        # contacts before the companies they belong to
+        for partner in partners.sorted(lambda p: p.parent_id in partners, reverse=True):
+            try:
+                with self.env.cr.savepoint():
+                    partner.unlink()
+                    self.env.flush_all()
+            except Exception:  # noqa: BLE001 - kept anonymised, by design
+                self.env.invalidate_all()
+                continue
+            deleted.append(partner.id)
+        return deleted
+
+    # ------------------------------------------------------------------
+    # The sweep: no text column keeps the identifiers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_sweep_excluded_tables(self):
+        return SWEEP_EXCLUDED_TABLES
+
+    @api.model
+    def _gdpr_text_columns(self):
+        """``{table: [(column, data_type)]}`` of every text-like column of the
+        database's own tables."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.table_name, c.column_name, c.data_type
+                  FROM information_schema.columns c
+                  JOIN information_schema.tables t
+                    ON t.table_schema = c.table_schema
+                   AND t.table_name = c.table_name
+                 WHERE c.table_schema = current_schema()
+                   AND t.table_type = 'BASE TABLE'
+                   AND c.data_type IN ('character varying', 'text', 'jsonb')
+                   AND NOT (c.table_name = ANY(%s))
+              ORDER BY c.table_name, c.ordinal_position
+                """,
+                list(self._gdpr_sweep_excluded_tables()),
+            )
+        )
+        columns = {}
+        for table, column, data_type in self.env.cr.fetchall():
+            columns.setdefault(table, []).append((column, data_type))
+        return columns
+
+    @api.model
+    def _gdpr_sweep(self, identifiers):
+        """Replace every occurrence of the identifiers, in every text column
+        of the database, by a mark. One statement per table that holds any."""
+        if not identifiers["all"]:
+            return 0
+        patterns = {
+            kind: "|".join(re.escape(value) for value in values) or None
+            for kind, values in identifiers.items()
+        }
+        changed = 0
+        for table, columns in self._gdpr_text_columns().items():
+            assignments, conditions = [], []
+            for column, data_type in columns:
+                kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
+                pattern = patterns[kind]
+                if not pattern:
+                    continue
+                col = SQL.identifier(column)
+                as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+                replaced = SQL(
+                    "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
+                )
+                if data_type == "jsonb":
+                    replaced = SQL("(%s)::jsonb", replaced)
+                assignments.append(
+                    SQL(
+                        "%s = CASE WHEN %s ~* %s THEN %s ELSE %s END",
+                        col,
+                        as_text,
+                        pattern,
+                        replaced,
+                        col,
+                    )
+                )
+                conditions.append(SQL("%s ~* %s", as_text, pattern))
+            if not assignments:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(assignments),
+                    SQL(" OR ").join(conditions),
+                )
+            )
+            changed += self.env.cr.rowcount
+        return changed

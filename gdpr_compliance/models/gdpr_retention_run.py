@@ -1,0 +1,316 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import time
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.modules import module
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCHES_PER_CALL = 10
+
+
+class GdprRetentionRun(models.Model):
+    """One pass of the retention engine over the contacts whose data no
+    purpose allows to keep any more: what it did (or, as a dry run, would
+    do), to whom (by pseudonymous key), how long it took, what failed."""
+
+    _name = "gdpr.retention.run"
+    _description = "Retention Run"
+    _order = "date_start desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    dry_run = fields.Boolean(readonly=True)
+    scheduled = fields.Boolean(readonly=True, help="Started by the scheduled action.")
+    as_of = fields.Datetime(
+        string="Reference Date",
+        required=True,
+        readonly=True,
+        default=fields.Datetime.now,
+        help="Retention periods are compared with this date.",
+    )
+    state = fields.Selection(
+        selection=[
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+        readonly=True,
+        default="running",
+    )
+    date_start = fields.Datetime(
+        string="Started", readonly=True, default=fields.Datetime.now
+    )
+    date_end = fields.Datetime(string="Ended", readonly=True)
+    duration = fields.Float(string="Duration (s)", readonly=True)
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Started By",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    line_ids = fields.One2many(
+        comodel_name="gdpr.retention.run.line",
+        inverse_name="run_id",
+        string="Contacts",
+        readonly=True,
+    )
+    partner_count = fields.Integer(
+        string="Contacts Processed", compute="_compute_counts", store=True
+    )
+    error_count = fields.Integer(string="Errors", compute="_compute_counts", store=True)
+    summary = fields.Text(compute="_compute_counts", store=True)
+    error_message = fields.Text(readonly=True)
+
+    @api.depends("dry_run", "date_start")
+    def _compute_name(self):
+        for run in self:
+            label = (
+                self.env._("Retention dry run")
+                if run.dry_run
+                else self.env._("Retention run")
+            )
+            run.name = f"{label} {fields.Datetime.to_string(run.date_start) or ''}"
+
+    @api.depends("line_ids.result", "line_ids.action", "line_ids.purpose_id")
+    def _compute_counts(self):
+        actions = dict(
+            self.env["gdpr.retention.run.line"]
+            ._fields["action"]
+            ._description_selection(self.env)
+        )
+        for run in self:
+            counts = {}
+            for line in run.line_ids:
+                key = (line.purpose_id.display_name or "-", actions[line.action])
+                counts[key] = counts.get(key, 0) + 1
+            run.partner_count = len(run.line_ids)
+            run.error_count = len(
+                run.line_ids.filtered(lambda line: line.result == "error")
+            )
+            run.summary = "\n".join(
+                f"{purpose} / {action}: {count}"
+                for (purpose, action), count in sorted(counts.items())
+            )
+
+    # ------------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_start(self, dry_run=False, as_of=None, scheduled=False):
+        return self.sudo().create(
+            {
+                "dry_run": dry_run,
+                "scheduled": scheduled,
+                "as_of": as_of or fields.Datetime.now(),
+            }
+        )
+
+    def _gdpr_execute(
+        self,
+        batch_size=DEFAULT_BATCH_SIZE,
+        max_batches=None,
+        auto_commit=False,
+        partner_ids=None,
+    ):
+        """Process due contacts batch after batch; with ``auto_commit`` each
+        batch is committed, so a crash or a kill loses nothing and the next
+        call resumes. Returns the number of contacts still due."""
+        self.ensure_one()
+        run = self.sudo()
+        Partner = self.env["res.partner"].sudo()
+        started = time.monotonic()
+        attempted = set(run.line_ids.partner_id.ids)
+        batches = 0
+        remaining = 0
+        while max_batches is None or batches < max_batches:
+            rows = Partner._gdpr_retention_due(
+                as_of=run.as_of,
+                limit=batch_size,
+                exclude_ids=attempted,
+                partner_ids=partner_ids,
+            )
+            if not rows:
+                break
+            attempted.update(row["partner_id"] for row in rows)
+            run._gdpr_process_batch(rows)
+            batches += 1
+            run.duration += time.monotonic() - started
+            started = time.monotonic()
+            if auto_commit:
+                # the issue's contract: a batch done is a batch kept
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            remaining = len(
+                Partner._gdpr_retention_due(
+                    as_of=run.as_of, exclude_ids=attempted, partner_ids=partner_ids
+                )
+            )
+            self.env["ir.cron"]._notify_progress(
+                done=len(attempted), remaining=remaining
+            )
+            if not remaining:
+                break
+        if not remaining or not batches:
+            run.write(
+                {
+                    "state": "done",
+                    "date_end": fields.Datetime.now(),
+                    "duration": run.duration + time.monotonic() - started,
+                }
+            )
+        if auto_commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return remaining
+
+    def _gdpr_process_batch(self, rows):
+        """Apply a batch: all together first; when that fails, one contact at
+        a time, each inside its own savepoint, so that every contact is either
+        fully processed or untouched and the failure is recorded."""
+        self.ensure_one()
+        Line = self.env["gdpr.retention.run.line"].sudo()
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        keys = {
+            row["partner_id"]: Partner.browse(row["partner_id"])._gdpr_pseudonym()
+            for row in rows
+        }
+        if self.dry_run:
+            Line.create([self._gdpr_line_vals(row, keys, "planned") for row in rows])
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._gdpr_apply_rows(rows)
+            results = [(row, "done", False) for row in rows]
+        except Exception:  # noqa: BLE001 - isolated contact by contact below
+            self.env.invalidate_all()
+            results = []
+            for row in rows:
+                try:
+                    with self.env.cr.savepoint():
+                        self._gdpr_apply_rows([row])
+                    results.append((row, "done", False))
+                except Exception as error:  # noqa: BLE001 - recorded on the line
+                    self.env.invalidate_all()
+                    _logger.warning(
+                        "Retention failed for contact %s: %s",
+                        keys[row["partner_id"]][:10],
+                        error,
+                    )
+                    results.append((row, "error", str(error)[:2000]))
+        existing = set(Partner.browse([row["partner_id"] for row in rows]).exists().ids)
+        vals_list = []
+        for row, result, message in results:
+            vals = self._gdpr_line_vals(row, keys, result, message)
+            if row["partner_id"] not in existing:
+                vals["partner_id"] = False
+            vals_list.append(vals)
+        Line.create(vals_list)
+
+    def _gdpr_apply_rows(self, rows):
+        """Apply the rows' actions, grouped so that each group is one
+        set-based call."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        Purpose = self.env["gdpr.purpose"].sudo()
+        groups = {}
+        for row in rows:
+            key = (row["purpose_id"], row["action"], bool(row["hold"]))
+            groups.setdefault(key, []).append(row["partner_id"])
+        for (purpose_id, action, hold), partner_ids in groups.items():
+            Partner.browse(partner_ids)._gdpr_retention_apply(
+                Purpose.browse(purpose_id), action, hold=hold
+            )
+        self.env.flush_all()
+
+    @api.model
+    def _gdpr_line_vals(self, row, keys, result, message=False):
+        action = row["action"]
+        if row["hold"] and action in ("delete", "anonymise"):
+            action = "minimise"
+        return {
+            "run_id": self.id,
+            "partner_id": row["partner_id"],
+            "partner_key": keys[row["partner_id"]],
+            "purpose_id": row["purpose_id"],
+            "action": action,
+            "keep_until": row["keep_until"]
+            if row["keep_until"] and row["keep_until"].year < 9999
+            else False,
+            "hold_reason": row["hold"] or False,
+            "result": result,
+            "message": message,
+        }
+
+    @api.model
+    def _cron_gdpr_retention(self):
+        """Daily: resume the scheduled run left unfinished (killed, or past
+        its batch budget), or start one; commit after every batch."""
+        icp = self.env["ir.config_parameter"].sudo()
+        batch_size = int(
+            icp.get_param("gdpr_compliance.retention_batch_size", DEFAULT_BATCH_SIZE)
+        )
+        batches = int(
+            icp.get_param(
+                "gdpr_compliance.retention_batches_per_call", DEFAULT_BATCHES_PER_CALL
+            )
+        )
+        run = self.sudo().search(
+            [("scheduled", "=", True), ("state", "=", "running")],
+            order="id desc",
+            limit=1,
+        ) or self._gdpr_start(scheduled=True)
+        try:
+            return run._gdpr_execute(
+                batch_size=batch_size,
+                max_batches=batches,
+                auto_commit=not module.current_test,
+            )
+        except Exception as error:
+            if module.current_test:
+                raise
+            self.env.cr.rollback()
+            run.write(
+                {
+                    "state": "failed",
+                    "date_end": fields.Datetime.now(),
+                    "error_message": str(error)[:2000],
+                }
+            )
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            raise
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _gdpr_check_officer(self):
+        if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
+            raise UserError(
+                self.env._("Only the Data Protection Officer may run retention.")
+            )
+
+    def action_apply(self):
+        """From a dry run: apply retention to the contacts it listed that are
+        still due, now."""
+        self.ensure_one()
+        self._gdpr_check_officer()
+        if not self.dry_run:
+            raise UserError(self.env._("Only a dry run can be applied."))
+        partner_ids = self.line_ids.partner_id.ids
+        if not partner_ids:
+            raise UserError(self.env._("This dry run found nobody to process."))
+        run = self._gdpr_start()
+        run._gdpr_execute(partner_ids=partner_ids)
+        return run._gdpr_open()
+
+    def _gdpr_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }

@@ -1,0 +1,49 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+from .gdpr_purpose import RETENTION_ACTION_SELECTION
+
+
+class GdprRetentionRunLine(models.Model):
+    """One contact a retention run processed (or would process). The contact
+    is named by its pseudonymous key: the line outlives its erasure."""
+
+    _name = "gdpr.retention.run.line"
+    _description = "Retention Run Line"
+    _order = "run_id desc, id"
+
+    run_id = fields.Many2one(
+        comodel_name="gdpr.retention.run",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    dry_run = fields.Boolean(related="run_id.dry_run")
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Contact",
+        index=True,
+        ondelete="set null",
+    )
+    partner_key = fields.Char(string="Pseudonymous Key", required=True)
+    purpose_id = fields.Many2one(
+        comodel_name="gdpr.purpose",
+        string="Governing Purpose",
+        ondelete="restrict",
+        help="The purpose that kept the data the longest: its policy applies.",
+    )
+    action = fields.Selection(
+        selection=RETENTION_ACTION_SELECTION + [("minimise", "Minimise (legal hold)")],
+        required=True,
+    )
+    keep_until = fields.Datetime(string="Period Ended On")
+    hold_reason = fields.Char(string="Legal Hold")
+    result = fields.Selection(
+        selection=[
+            ("planned", "Would be processed"),
+            ("done", "Done"),
+            ("error", "Error"),
+        ],
+        required=True,
+    )
+    message = fields.Text()

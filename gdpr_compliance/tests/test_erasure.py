@@ -1,0 +1,242 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from .common import GdprCommon
+
+NAME = "Ginevra Bartolomei-Zanetti"
+EMAIL = "ginevra.bz@example.org"
+PHONE = "+39 347 555 0199"
+MOBILE = "+39 333 808 4411"
+
+
+@tagged("post_install", "-at_install")
+class TestErasure(GdprCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.company = cls.Partner.create(
+            {"name": "Studio Bianchi Srl", "is_company": True}
+        )
+
+    def _make_person(self, name=NAME, email=EMAIL, phone=PHONE):
+        partner = self.Partner.create(
+            {
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "mobile": MOBILE,
+                "street": "Via Roma 12",
+                "city": "Bologna",
+                "vat": "IT01234567897",
+                "comment": f"Met {name} at the fair",
+                "gdpr_legal_basis": "consent",
+                "gdpr_source_id": self.source_fair.id,
+            }
+        )
+        child = self.Partner.create(
+            {
+                "name": f"{name} (home)",
+                "parent_id": partner.id,
+                "type": "other",
+                "email": f"home.{email}",
+            }
+        )
+        lead = self.Lead.create(
+            {
+                "name": f"Kitchen for {name}",
+                "partner_id": partner.id,
+                "contact_name": name,
+                "email_from": email,
+                "phone": phone,
+                "description": f"Call {name} on {phone} or write to {email}",
+                "gdpr_legal_basis": "consent",
+                "gdpr_source_id": self.source_fair.id,
+            }
+        )
+        # tracked change: the old address ends up in a tracking value
+        lead.write({"email_from": f"old.{email}"})
+        lead.write({"email_from": email})
+        partner.message_post(
+            body=f"Spoke with {name}, phone {phone}", message_type="comment"
+        )
+        lead.message_post(body=f"Quote sent to {email}", message_type="comment")
+        self.company.message_post(
+            body=f"{name} asked us to call {MOBILE}",
+            author_id=partner.id,
+            message_type="comment",
+        )
+        lead.activity_schedule(
+            "mail.mail_activity_data_call",
+            note=f"Call {name}",
+            user_id=self.env.user.id,
+        )
+        self.env["ir.attachment"].create(
+            {
+                "name": f"{name} - ID card.txt",
+                "res_model": "res.partner",
+                "res_id": partner.id,
+                "datas": base64.b64encode(f"{name} {EMAIL}".encode()),
+            }
+        )
+        self.env["mail.mail"].create(
+            {
+                "subject": f"Hello {name}",
+                "body_html": f"<p>Dear {name}</p>",
+                "email_to": email,
+                "recipient_ids": [(4, partner.id)],
+            }
+        )
+        return partner, child, lead
+
+    def _tables_containing(self, *needles):
+        """Every (table, column) of the database holding one of the needles,
+        in any text-like column: the proof that nothing is left."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT c.table_name, c.column_name, c.data_type
+              FROM information_schema.columns c
+              JOIN information_schema.tables t
+                ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema()
+               AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('character varying', 'text', 'jsonb')
+            """
+        )
+        found = set()
+        for table, column, data_type in self.env.cr.fetchall():
+            col = SQL.identifier(column)
+            if data_type == "jsonb":
+                col = SQL("%s::text", col)
+            for needle in needles:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT 1 FROM %s WHERE strpos(lower(%s), lower(%s)) > 0 "
+                        "LIMIT 1",
+                        SQL.identifier(table),
+                        col,
+                        needle,
+                    )
+                )
+                if self.env.cr.fetchone():
+                    found.add((table, column))
+        return found
+
+    def test_erase_leaves_no_trace(self):
+        partner, child, lead = self._make_person()
+        partner._gdpr_record_consent(
+            "marketing", "given", "web_form", evidence=f"Form sent by {EMAIL}"
+        )
+        self.assertTrue(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
+        partner.with_user(self.user_dpo)._gdpr_erase()
+        leftovers = self._tables_containing(NAME, EMAIL, PHONE, MOBILE)
+        # the consent ledger is the one documented exception: append-only
+        # proof kept under Art. 17(3)(e), bound to its hash chain
+        self.assertEqual(
+            {table for table, _column in leftovers}, {"gdpr_consent_event"}
+        )
+        self.assertFalse(lead.exists(), "a lead nobody else needs is deleted")
+        self.assertFalse(child.exists())
+        # the ledger points to the contact: it stays, anonymised and archived
+        self.assertTrue(partner.exists())
+        partner.invalidate_recordset()
+        self.assertFalse(partner.active)
+        self.assertTrue(partner.gdpr_restricted)
+        self.assertTrue(partner.gdpr_anonymised_date)
+        self.assertFalse(partner.email or partner.phone or partner.vat)
+        self.assertTrue(partner.name.startswith("Anonymised contact"))
+        self.assertEqual(partner.gdpr_retention_state, "anonymised")
+        self.assertTrue(self.env["gdpr.consent.event"]._gdpr_verify_chain()["ok"])
+
+    def test_erase_without_ledger_deletes_the_contact(self):
+        partner, child, lead = self._make_person()
+        deleted = partner.with_user(self.user_dpo)._gdpr_erase()
+        self.assertIn(partner.id, deleted)
+        self.assertFalse(partner.exists() or child.exists() or lead.exists())
+        self.assertFalse(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
+        self.assertTrue(self.company.exists(), "their employer stays")
+
+    def test_anonymise_keeps_records_others_need(self):
+        partner, _child, lead = self._make_person()
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        lead.stage_id = won
+        partner.with_user(self.user_dpo)._gdpr_anonymize()
+        self.assertTrue(lead.exists())
+        lead.invalidate_recordset()
+        self.assertFalse(lead.email_from or lead.contact_name or lead.phone)
+        self.assertEqual(lead.stage_id, won)
+        self.assertNotIn(NAME, lead.name)
+        self.assertFalse(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
+
+    def test_won_lead_survives_erasure_anonymised(self):
+        partner, _child, lead = self._make_person()
+        lead.stage_id = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        partner.with_user(self.user_dpo)._gdpr_erase()
+        self.assertTrue(lead.exists(), "the sales history keeps a won deal")
+        self.assertFalse(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
+
+    def test_homonym_keeps_their_name(self):
+        partner, _child, _lead = self._make_person()
+        homonym = self.Partner.create(
+            {
+                "name": NAME,
+                "email": "another.ginevra@example.com",
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": self.source_phone.id,
+            }
+        )
+        partner.with_user(self.user_dpo)._gdpr_erase()
+        homonym.invalidate_recordset()
+        self.assertEqual(homonym.name, NAME)
+        self.assertEqual(homonym.email, "another.ginevra@example.com")
+
+    def test_legal_hold_keeps_what_it_covers(self):
+        partner, _child, _lead = self._make_person()
+        partner.with_user(self.user_dpo)._gdpr_minimise_under_hold()
+        partner.invalidate_recordset()
+        self.assertEqual(partner.name, NAME)
+        self.assertEqual((partner.street, partner.city), ("Via Roma 12", "Bologna"))
+        self.assertEqual(partner.vat, "IT01234567897")
+        self.assertFalse(partner.email or partner.phone or partner.mobile)
+        self.assertFalse(partner.comment, "profiling data go")
+        self.assertTrue(partner.gdpr_restricted)
+        self.assertTrue(partner.active)
+        self.assertEqual(partner.gdpr_retention_state, "minimised")
+        self.assertFalse(self._tables_containing(EMAIL, PHONE, MOBILE))
+        allowed, _reason = partner._gdpr_can_process("sales_followup")
+        self.assertFalse(allowed)
+
+    def test_only_the_dpo_erases(self):
+        partner, _child, lead = self._make_person()
+        with self.assertRaises(UserError):
+            partner.with_user(self.user_sales)._gdpr_erase()
+        with self.assertRaises(UserError):
+            partner.with_user(self.user_sales)._gdpr_anonymize()
+        self.assertEqual(partner.name, NAME)
+        self.assertTrue(lead.exists())
+
+    def test_contact_of_a_user_is_refused_and_untouched(self):
+        user = new_test_user(
+            self.env, login="gdpr_portal_person", groups="base.group_portal"
+        )
+        with self.assertRaises(UserError):
+            user.partner_id.with_user(self.user_dpo)._gdpr_erase()
+        self.assertTrue(user.partner_id.active)
+
+    def test_sweep_reaches_any_table(self):
+        """Text in a model the erasure knows nothing about is found too (the
+        privacy lookup kind of search)."""
+        partner, _child, _lead = self._make_person()
+        note = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create({"key": "gdpr_test.note", "value": f"ask {EMAIL} for the keys"})
+        )
+        partner.with_user(self.user_dpo)._gdpr_erase()
+        note.invalidate_recordset()
+        self.assertEqual(note.value, "ask [erased] for the keys")

@@ -1,0 +1,283 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from odoo.addons.gdpr_compliance.models.res_partner import ResPartner
+
+from .common import GdprCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRetention(GdprCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.now = fields.Datetime.now()
+        cls.purpose_followup = cls.env.ref(
+            "gdpr_compliance.gdpr_purpose_sales_followup"
+        )
+        cls.purpose_accounting = cls.env.ref("gdpr_compliance.gdpr_purpose_accounting")
+        cls.Run = cls.env["gdpr.retention.run"]
+        cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+
+    def _person(self, name, months_ago, **vals):
+        partner = self.Partner.create(
+            {
+                "name": name,
+                "email": f"{name.lower().replace(' ', '.')}@example.com",
+                "phone": "+39 051 000 1111",
+                "gdpr_legal_basis": "legitimate_interest",
+                "gdpr_source_id": self.source_fair.id,
+                **vals,
+            }
+        )
+        self._age(partner, months_ago)
+        return partner
+
+    def _age(self, partner, months_ago):
+        """Pretend the last exchange with the person is that old."""
+        when = self.now - relativedelta(months=months_ago)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET gdpr_last_interaction = %s, create_date = %s "
+            "WHERE id = %s",
+            (when, when, partner.id),
+        )
+        partner.invalidate_recordset()
+
+    def _due(self, partners, as_of=None):
+        rows = self.Partner._gdpr_retention_due(as_of=as_of, partner_ids=partners.ids)
+        return {row["partner_id"]: row for row in rows}
+
+    def _customer(self, name, months_ago):
+        partner = self._person(name, months_ago)
+        lead = self.Lead.create(
+            {
+                "name": f"Deal {name}",
+                "partner_id": partner.id,
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": self.source_fair.id,
+                "stage_id": self.won_stage.id,
+            }
+        )
+        self.env.flush_all()
+        when = self.now - relativedelta(months=months_ago)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s WHERE id = %s", (when, lead.id)
+        )
+        self._age(partner, months_ago)
+        return partner
+
+    def test_prospect_due_after_the_longest_purpose(self):
+        old = self._person("Old Prospect", 30)
+        recent = self._person("Recent Prospect", 6)
+        due = self._due(old | recent)
+        self.assertEqual(set(due), {old.id})
+        self.assertEqual(due[old.id]["purpose_id"], self.purpose_followup.id)
+        self.assertEqual(due[old.id]["action"], "anonymise")
+        self.assertFalse(due[old.id]["hold"])
+        # 19 more months and the recent one's 24 months are over too
+        later = self._due(old | recent, as_of=self.now + relativedelta(months=19))
+        self.assertEqual(set(later), {old.id, recent.id})
+
+    def test_customer_kept_for_fiscal_purposes(self):
+        customer = self._customer("Long Customer", 30)
+        self.assertFalse(self._due(customer), "accounting keeps it ten years")
+        due = self._due(customer, as_of=self.now + relativedelta(years=9))
+        self.assertEqual(due[customer.id]["purpose_id"], self.purpose_accounting.id)
+        self.assertEqual(due[customer.id]["action"], "delete")
+
+    def test_consent_purpose_applies_only_to_consenting_people(self):
+        marketing = self.purpose_marketing
+        self.purpose_followup.retention_months = 6
+        person = self._person("Consenting Person", 12)
+        self.assertIn(person.id, self._due(person))
+        person._gdpr_record_consent(marketing, "given", "web_form")
+        # giving consent is an interaction: the clock starts again
+        self.assertFalse(self._due(person))
+        self._age(person, 30)
+        self.assertEqual(self._due(person)[person.id]["purpose_id"], marketing.id)
+        self.assertEqual(self._due(person)[person.id]["action"], "marketing_removal")
+
+    def test_marketing_stops_when_its_retention_is_over(self):
+        person = self._person("Lapsed Subscriber", 0)
+        person._gdpr_record_consent(self.purpose_marketing, "given", "web_form")
+        self.assertTrue(person._gdpr_can_process("marketing")[0])
+        self._age(person, 25)
+        allowed, reason = person._gdpr_can_process("marketing")
+        self.assertFalse(allowed)
+        self.assertIn("retention period over", reason)
+        excluded = self.Partner._gdpr_marketing_exclusions(person.ids)
+        self.assertEqual(excluded, {person.id: "lapsed"})
+
+    def test_dry_run_changes_nothing(self):
+        old = self._person("Dry Run Person", 30)
+        run = self.Run._gdpr_start(dry_run=True)
+        run._gdpr_execute(partner_ids=old.ids)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.line_ids.partner_id, old)
+        self.assertEqual(run.line_ids.result, "planned")
+        self.assertEqual(run.line_ids.partner_key, old._gdpr_pseudonym())
+        old.invalidate_recordset()
+        self.assertEqual(old.name, "Dry Run Person")
+        self.assertFalse(old.gdpr_retention_state)
+        self.assertIn("anonymise", run.summary.lower())
+
+    def test_preview_wizard_then_apply(self):
+        old = self._person("Previewed Person", 30)
+        wizard = Form(
+            self.env["gdpr.retention.preview.wizard"].with_user(self.user_dpo)
+        )
+        action = wizard.save().action_preview()
+        preview = self.Run.browse(action["res_id"])
+        self.assertTrue(preview.dry_run)
+        self.assertIn(old, preview.line_ids.partner_id)
+        self.assertFalse(old.gdpr_anonymised_date)
+        action = preview.with_user(self.user_dpo).action_apply()
+        run = self.Run.browse(action["res_id"])
+        self.assertFalse(run.dry_run)
+        self.assertEqual(run.state, "done")
+        old.invalidate_recordset()
+        self.assertTrue(old.gdpr_anonymised_date)
+        self.assertNotEqual(old.name, "Previewed Person")
+        line = run.line_ids.filtered(lambda line: line.partner_id == old)
+        self.assertEqual((line.action, line.result), ("anonymise", "done"))
+
+    def test_preview_is_for_the_dpo(self):
+        with self.assertRaises(UserError):
+            self.env["gdpr.retention.preview.wizard"].with_user(self.user_sales).create(
+                {}
+            ).action_preview()
+
+    def test_legal_hold_minimises_then_releases(self):
+        held = self._person("Held Person", 30, street="Via Po 1", vat="IT00000010215")
+        hold = self.env["gdpr.legal.hold"].create(
+            {"partner_id": held.id, "reason": "Pending dispute"}
+        )
+        self.assertTrue(hold.is_current)
+        self.assertEqual(self._due(held)[held.id]["hold"], "Pending dispute")
+        run = self.Run._gdpr_start()
+        run._gdpr_execute(partner_ids=held.ids)
+        self.assertEqual(run.line_ids.action, "minimise")
+        self.assertEqual(run.line_ids.hold_reason, "Pending dispute")
+        held.invalidate_recordset()
+        self.assertEqual((held.name, held.street), ("Held Person", "Via Po 1"))
+        self.assertFalse(held.email or held.phone)
+        self.assertTrue(held.gdpr_restricted)
+        self.assertFalse(self._due(held), "nothing more while the hold lasts")
+        hold.write(
+            {
+                "date_from": fields.Date.today() - timedelta(days=10),
+                "date_until": fields.Date.today() - timedelta(days=1),
+            }
+        )
+        self.assertFalse(hold.is_current)
+        self.assertEqual(self._due(held)[held.id]["action"], "anonymise")
+        self.Run._gdpr_start()._gdpr_execute(partner_ids=held.ids)
+        held.invalidate_recordset()
+        self.assertEqual(held.gdpr_retention_state, "anonymised")
+        self.assertNotEqual(held.name, "Held Person")
+
+    def test_hold_dates_are_checked(self):
+        person = self._person("Hold Dates", 1)
+        with self.assertRaises(ValidationError):
+            self.env["gdpr.legal.hold"].create(
+                {
+                    "partner_id": person.id,
+                    "reason": "Audit",
+                    "date_from": fields.Date.today(),
+                    "date_until": fields.Date.today() - timedelta(days=3),
+                }
+            )
+
+    def test_failure_leaves_the_contact_untouched_and_others_processed(self):
+        people = (
+            self._person("Batch One", 30)
+            | self._person("Batch Broken", 30)
+            | self._person("Batch Three", 30)
+        )
+        broken = people[1]
+        original = ResPartner._gdpr_retention_apply
+
+        def flaky(records, purpose, action, hold=False):
+            result = original(records, purpose, action, hold=hold)
+            if broken in records:
+                raise ValueError("disk full")
+            return result
+
+        with patch.object(ResPartner, "_gdpr_retention_apply", flaky):
+            run = self.Run._gdpr_start()
+            run._gdpr_execute(partner_ids=people.ids)
+        results = {line.partner_key: line.result for line in run.line_ids}
+        self.assertEqual(results[broken._gdpr_pseudonym()], "error")
+        self.assertEqual(run.error_count, 1)
+        self.assertIn("disk full", run.line_ids.filtered("message").message)
+        people.invalidate_recordset()
+        self.assertEqual(broken.name, "Batch Broken", "rolled back whole")
+        self.assertEqual(broken.email, "batch.broken@example.com")
+        self.assertFalse(broken.gdpr_retention_state)
+        self.assertTrue((people - broken).mapped("gdpr_anonymised_date")[0])
+        self.assertTrue(all((people - broken).mapped("gdpr_anonymised_date")))
+        # still due: the next run tries again
+        self.assertIn(broken.id, self._due(broken))
+
+    def test_scheduled_run_resumes_in_batches(self):
+        people = self.Partner.browse()
+        for index in range(3):
+            people |= self._person(f"Resumed Person {index}", 40)
+        first = self.Run._gdpr_start(scheduled=True)
+        remaining = first._gdpr_execute(
+            batch_size=1, max_batches=1, partner_ids=people.ids
+        )
+        self.assertGreaterEqual(remaining, 2)
+        self.assertEqual(first.state, "running")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "gdpr_compliance.retention_batch_size", "1"
+        )
+        self.env["ir.config_parameter"].sudo().set_param(
+            "gdpr_compliance.retention_batches_per_call", "1000"
+        )
+        self.Run._cron_gdpr_retention()
+        self.assertEqual(first.state, "done", "the cron resumed the same run")
+        self.assertEqual(self.Run.search_count([("scheduled", "=", True)]), 1)
+        self.assertLessEqual(set(people.ids), set(first.line_ids.partner_id.ids))
+        people.invalidate_recordset()
+        self.assertTrue(all(people.mapped("gdpr_anonymised_date")))
+        self.assertFalse(self._due(people), "nothing left to resume")
+
+    def test_processed_contact_comes_back_only_after_a_new_period(self):
+        self.purpose_followup.retention_action = "archive"
+        person = self._person("Archived Person", 30)
+        self.Run._gdpr_start()._gdpr_execute(partner_ids=person.ids)
+        person.invalidate_recordset()
+        self.assertFalse(person.active)
+        self.assertEqual(person.gdpr_retention_state, "archived")
+        self.assertFalse(self._due(person))
+        person._gdpr_touch_interaction()
+        self.assertFalse(
+            self._due(person, as_of=self.now + relativedelta(months=23)),
+        )
+        self.assertTrue(self._due(person, as_of=self.now + relativedelta(months=25)))
+
+    def test_users_and_companies_are_outside_retention(self):
+        company = self._person("Old Company Srl", 60, is_company=True)
+        self.assertFalse(self._due(company | self.user_sales.partner_id))
+
+    def test_marketing_removal_expires_the_consent(self):
+        for purpose in self.Purpose.search([("code", "!=", "marketing")]):
+            purpose.active = False
+        person = self._person("Removed Subscriber", 0)
+        person._gdpr_record_consent(self.purpose_marketing, "given", "web_form")
+        self._age(person, 30)
+        run = self.Run._gdpr_start()
+        run._gdpr_execute(partner_ids=person.ids)
+        self.assertEqual(run.line_ids.action, "marketing_removal")
+        self.assertEqual(person._gdpr_consent_state(self.purpose_marketing), "expired")
+        self.assertEqual(person.gdpr_retention_state, "marketing_removed")
+        self.assertTrue(person.active)
