@@ -36,8 +36,13 @@ if not mailing_list:
     cr.execute(
         """
         INSERT INTO mailing_subscription (contact_id, list_id, opt_out,
+                                          gdpr_confirmation_state,
                                           create_date, write_date)
-        SELECT unnest(%(ids)s), %(list)s, FALSE, now(), now()
+        SELECT c.id, %(list)s, FALSE,
+               -- one subscription in twenty still waits for its double opt-in
+               CASE WHEN c.n %% 20 = 0 THEN 'pending' ELSE 'confirmed' END,
+               now(), now()
+          FROM unnest(%(ids)s) WITH ORDINALITY AS c(id, n)
         """,
         {"ids": contact_ids, "list": mailing_list.id},
     )

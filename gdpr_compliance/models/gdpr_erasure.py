@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+import hmac
 import re
 
 from odoo import api, fields, models
@@ -83,6 +85,16 @@ class GdprErasure(models.AbstractModel):
         if mode == "erase" and not keep_fields:
             return self._gdpr_delete_partners(partners)
         return []
+
+    @api.model
+    def _gdpr_pseudonym_of(self, model, res_id):
+        """Stable pseudonymous key of a record (keyed hash of model and id):
+        logs and retention runs name people by it, so erasing someone never
+        requires editing them."""
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        return hmac.new(
+            (secret or "").encode(), f"{model}:{res_id}".encode(), hashlib.sha256
+        ).hexdigest()
 
     @api.model
     def _gdpr_people(self, partners):

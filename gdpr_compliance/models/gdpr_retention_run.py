@@ -115,28 +115,23 @@ class GdprRetentionRun(models.Model):
         batch_size=DEFAULT_BATCH_SIZE,
         max_batches=None,
         auto_commit=False,
-        partner_ids=None,
+        subjects=None,
     ):
-        """Process due contacts batch after batch; with ``auto_commit`` each
+        """Process due people batch after batch; with ``auto_commit`` each
         batch is committed, so a crash or a kill loses nothing and the next
-        call resumes. Returns the number of contacts still due."""
+        call resumes. ``subjects`` limits the run to ``(model, id)`` pairs.
+        Returns the number still due."""
         self.ensure_one()
         run = self.sudo()
-        Partner = self.env["res.partner"].sudo()
         started = time.monotonic()
-        attempted = set(run.line_ids.partner_id.ids)
+        attempted = {(line.res_model, line._gdpr_subject_id()) for line in run.line_ids}
         batches = 0
         remaining = 0
         while max_batches is None or batches < max_batches:
-            rows = Partner._gdpr_retention_due(
-                as_of=run.as_of,
-                limit=batch_size,
-                exclude_ids=attempted,
-                partner_ids=partner_ids,
-            )
+            rows = run._gdpr_due_rows(batch_size, attempted, subjects)
             if not rows:
                 break
-            attempted.update(row["partner_id"] for row in rows)
+            attempted.update((row["model"], row["res_id"]) for row in rows)
             run._gdpr_process_batch(rows)
             batches += 1
             run.duration += time.monotonic() - started
@@ -144,11 +139,7 @@ class GdprRetentionRun(models.Model):
             if auto_commit:
                 # the issue's contract: a batch done is a batch kept
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            remaining = len(
-                Partner._gdpr_retention_due(
-                    as_of=run.as_of, exclude_ids=attempted, partner_ids=partner_ids
-                )
-            )
+            remaining = len(run._gdpr_due_rows(None, attempted, subjects))
             self.env["ir.cron"]._notify_progress(
                 done=len(attempted), remaining=remaining
             )
@@ -166,15 +157,40 @@ class GdprRetentionRun(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return remaining
 
+    def _gdpr_due_rows(self, limit, exclude, subjects=None):
+        """What retention must process at the run's date, at most ``limit``
+        rows, skipping the ``(model, id)`` pairs of ``exclude``: dicts with
+        ``model``, ``res_id``, ``purpose_id``, ``action``, ``keep_until`` and
+        ``hold``. Contacts here; other addons add their own records."""
+        self.ensure_one()
+        partner_ids = None
+        if subjects is not None:
+            partner_ids = [rid for model, rid in subjects if model == "res.partner"]
+        rows = (
+            self.env["res.partner"]
+            .sudo()
+            ._gdpr_retention_due(
+                as_of=self.as_of,
+                limit=limit,
+                exclude_ids=[rid for model, rid in exclude if model == "res.partner"],
+                partner_ids=partner_ids,
+            )
+        )
+        for row in rows:
+            row.update(model="res.partner", res_id=row["partner_id"])
+        return rows
+
     def _gdpr_process_batch(self, rows):
-        """Apply a batch: all together first; when that fails, one contact at
-        a time, each inside its own savepoint, so that every contact is either
+        """Apply a batch: all together first; when that fails, one record at
+        a time, each inside its own savepoint, so that every person is either
         fully processed or untouched and the failure is recorded."""
         self.ensure_one()
         Line = self.env["gdpr.retention.run.line"].sudo()
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        Erasure = self.env["gdpr.erasure"]
         keys = {
-            row["partner_id"]: Partner.browse(row["partner_id"])._gdpr_pseudonym()
+            (row["model"], row["res_id"]): Erasure._gdpr_pseudonym_of(
+                row["model"], row["res_id"]
+            )
             for row in rows
         }
         if self.dry_run:
@@ -184,7 +200,7 @@ class GdprRetentionRun(models.Model):
             with self.env.cr.savepoint():
                 self._gdpr_apply_rows(rows)
             results = [(row, "done", False) for row in rows]
-        except Exception:  # noqa: BLE001 - isolated contact by contact below
+        except Exception:  # noqa: BLE001 - isolated record by record below
             self.env.invalidate_all()
             results = []
             for row in rows:
@@ -195,48 +211,58 @@ class GdprRetentionRun(models.Model):
                 except Exception as error:  # noqa: BLE001 - recorded on the line
                     self.env.invalidate_all()
                     _logger.warning(
-                        "Retention failed for contact %s: %s",
-                        keys[row["partner_id"]][:10],
+                        "Retention failed for %s %s: %s",
+                        row["model"],
+                        keys[(row["model"], row["res_id"])][:10],
                         error,
                     )
                     results.append((row, "error", str(error)[:2000]))
-        existing = set(Partner.browse([row["partner_id"] for row in rows]).exists().ids)
         vals_list = []
         for row, result, message in results:
             vals = self._gdpr_line_vals(row, keys, result, message)
-            if row["partner_id"] not in existing:
-                vals["partner_id"] = False
+            record = self.env[row["model"]].sudo().browse(row["res_id"]).exists()
+            if not record:
+                vals.update(self._gdpr_line_subject_vals(row["model"], False))
             vals_list.append(vals)
         Line.create(vals_list)
 
     def _gdpr_apply_rows(self, rows):
         """Apply the rows' actions, grouped so that each group is one
         set-based call."""
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         Purpose = self.env["gdpr.purpose"].sudo()
         groups = {}
         for row in rows:
-            key = (row["purpose_id"], row["action"], bool(row["hold"]))
-            groups.setdefault(key, []).append(row["partner_id"])
-        for (purpose_id, action, hold), partner_ids in groups.items():
-            Partner.browse(partner_ids)._gdpr_retention_apply(
+            key = (row["model"], row["purpose_id"], row["action"], bool(row["hold"]))
+            groups.setdefault(key, []).append(row["res_id"])
+        for (model, purpose_id, action, hold), res_ids in groups.items():
+            self.env[model].sudo().with_context(
+                active_test=False, gdpr_retention=True
+            ).browse(res_ids)._gdpr_retention_apply(
                 Purpose.browse(purpose_id), action, hold=hold
             )
         self.env.flush_all()
+
+    @api.model
+    def _gdpr_line_subject_vals(self, model, res_id):
+        """Line values naming the record processed (empty once deleted)."""
+        if model == "res.partner":
+            return {"res_model": model, "partner_id": res_id}
+        return {"res_model": model}
 
     @api.model
     def _gdpr_line_vals(self, row, keys, result, message=False):
         action = row["action"]
         if row["hold"] and action in ("delete", "anonymise"):
             action = "minimise"
+        keep_until = row["keep_until"]
         return {
             "run_id": self.id,
-            "partner_id": row["partner_id"],
-            "partner_key": keys[row["partner_id"]],
+            **self._gdpr_line_subject_vals(row["model"], row["res_id"]),
+            "partner_key": keys[(row["model"], row["res_id"])],
             "purpose_id": row["purpose_id"],
             "action": action,
-            "keep_until": row["keep_until"]
-            if row["keep_until"] and row["keep_until"].year < 9999
+            "keep_until": keep_until
+            if keep_until and keep_until.year < 9999
             else False,
             "hold_reason": row["hold"] or False,
             "result": result,
@@ -298,11 +324,15 @@ class GdprRetentionRun(models.Model):
         self._gdpr_check_officer()
         if not self.dry_run:
             raise UserError(self.env._("Only a dry run can be applied."))
-        partner_ids = self.line_ids.partner_id.ids
-        if not partner_ids:
+        subjects = {
+            (line.res_model, line._gdpr_subject_id())
+            for line in self.line_ids
+            if line._gdpr_subject_id()
+        }
+        if not subjects:
             raise UserError(self.env._("This dry run found nobody to process."))
         run = self._gdpr_start()
-        run._gdpr_execute(partner_ids=partner_ids)
+        run._gdpr_execute(subjects=subjects)
         return run._gdpr_open()
 
     def _gdpr_open(self):

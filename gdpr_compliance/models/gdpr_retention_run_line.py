@@ -19,6 +19,12 @@ class GdprRetentionRunLine(models.Model):
         ondelete="cascade",
     )
     dry_run = fields.Boolean(related="run_id.dry_run")
+    res_model = fields.Selection(
+        selection=[("res.partner", "Contact")],
+        string="Record Type",
+        required=True,
+        default="res.partner",
+    )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Contact",
@@ -47,3 +53,10 @@ class GdprRetentionRunLine(models.Model):
         required=True,
     )
     message = fields.Text()
+
+    def _gdpr_subject_id(self):
+        """Id of the record this line processed, False once it is deleted."""
+        self.ensure_one()
+        if self.res_model == "res.partner":
+            return self.partner_id.id
+        return False

@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
-import hmac
 from datetime import datetime
 
 from odoo import api, fields, models
@@ -578,14 +576,9 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _gdpr_pseudonym(self):
-        """Stable pseudonymous key of this contact (keyed hash of its id):
-        logs and retention runs name people by it, so erasing someone never
-        requires editing them."""
+        """Stable pseudonymous key of this contact."""
         self.ensure_one()
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        return hmac.new(
-            (secret or "").encode(), f"res.partner:{self.id}".encode(), hashlib.sha256
-        ).hexdigest()
+        return self.env["gdpr.erasure"]._gdpr_pseudonym_of(self._name, self.id)
 
     def _gdpr_anonymize(self):
         """Anonymise these contacts, their child contacts and everything

@@ -51,6 +51,10 @@ class TestRetention(GdprCommon):
         )
         partner.invalidate_recordset()
 
+    @staticmethod
+    def _subjects(partners):
+        return {("res.partner", partner_id) for partner_id in partners.ids}
+
     def _due(self, partners, as_of=None):
         rows = self.Partner._gdpr_retention_due(as_of=as_of, partner_ids=partners.ids)
         return {row["partner_id"]: row for row in rows}
@@ -119,7 +123,7 @@ class TestRetention(GdprCommon):
     def test_dry_run_changes_nothing(self):
         old = self._person("Dry Run Person", 30)
         run = self.Run._gdpr_start(dry_run=True)
-        run._gdpr_execute(partner_ids=old.ids)
+        run._gdpr_execute(subjects=self._subjects(old))
         self.assertEqual(run.state, "done")
         self.assertEqual(run.line_ids.partner_id, old)
         self.assertEqual(run.line_ids.result, "planned")
@@ -163,7 +167,7 @@ class TestRetention(GdprCommon):
         self.assertTrue(hold.is_current)
         self.assertEqual(self._due(held)[held.id]["hold"], "Pending dispute")
         run = self.Run._gdpr_start()
-        run._gdpr_execute(partner_ids=held.ids)
+        run._gdpr_execute(subjects=self._subjects(held))
         self.assertEqual(run.line_ids.action, "minimise")
         self.assertEqual(run.line_ids.hold_reason, "Pending dispute")
         held.invalidate_recordset()
@@ -179,7 +183,7 @@ class TestRetention(GdprCommon):
         )
         self.assertFalse(hold.is_current)
         self.assertEqual(self._due(held)[held.id]["action"], "anonymise")
-        self.Run._gdpr_start()._gdpr_execute(partner_ids=held.ids)
+        self.Run._gdpr_start()._gdpr_execute(subjects=self._subjects(held))
         held.invalidate_recordset()
         self.assertEqual(held.gdpr_retention_state, "anonymised")
         self.assertNotEqual(held.name, "Held Person")
@@ -213,7 +217,7 @@ class TestRetention(GdprCommon):
 
         with patch.object(ResPartner, "_gdpr_retention_apply", flaky):
             run = self.Run._gdpr_start()
-            run._gdpr_execute(partner_ids=people.ids)
+            run._gdpr_execute(subjects=self._subjects(people))
         results = {line.partner_key: line.result for line in run.line_ids}
         self.assertEqual(results[broken._gdpr_pseudonym()], "error")
         self.assertEqual(run.error_count, 1)
@@ -233,7 +237,7 @@ class TestRetention(GdprCommon):
             people |= self._person(f"Resumed Person {index}", 40)
         first = self.Run._gdpr_start(scheduled=True)
         remaining = first._gdpr_execute(
-            batch_size=1, max_batches=1, partner_ids=people.ids
+            batch_size=1, max_batches=1, subjects=self._subjects(people)
         )
         self.assertGreaterEqual(remaining, 2)
         self.assertEqual(first.state, "running")
@@ -254,7 +258,7 @@ class TestRetention(GdprCommon):
     def test_processed_contact_comes_back_only_after_a_new_period(self):
         self.purpose_followup.retention_action = "archive"
         person = self._person("Archived Person", 30)
-        self.Run._gdpr_start()._gdpr_execute(partner_ids=person.ids)
+        self.Run._gdpr_start()._gdpr_execute(subjects=self._subjects(person))
         person.invalidate_recordset()
         self.assertFalse(person.active)
         self.assertEqual(person.gdpr_retention_state, "archived")
@@ -276,7 +280,7 @@ class TestRetention(GdprCommon):
         person._gdpr_record_consent(self.purpose_marketing, "given", "web_form")
         self._age(person, 30)
         run = self.Run._gdpr_start()
-        run._gdpr_execute(partner_ids=person.ids)
+        run._gdpr_execute(subjects=self._subjects(person))
         self.assertEqual(run.line_ids.action, "marketing_removal")
         self.assertEqual(person._gdpr_consent_state(self.purpose_marketing), "expired")
         self.assertEqual(person.gdpr_retention_state, "marketing_removed")

@@ -102,3 +102,122 @@ class MailingContact(models.Model):
             evidence=evidence,
             **kwargs,
         )
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_retention_due(self, as_of, limit=None, exclude_ids=(), contact_ids=None):
+        """Mailing contacts whose marketing retention is over at ``as_of``:
+        no open, click, reply or subscription of theirs, and no interaction
+        of a contact with the same address, within the period."""
+        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
+        if not purpose.active or not purpose.retention_months:
+            return []
+        self.env.flush_all()
+        only = (
+            SQL("AND mc.id = ANY(%s)", list(contact_ids))
+            if contact_ids is not None
+            else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT mc.id, last.at + make_interval(months => %(months)s)
+                  FROM mailing_contact mc
+                 CROSS JOIN LATERAL (
+                       SELECT GREATEST(
+                                  mc.gdpr_last_interaction, mc.create_date,
+                                  (SELECT MAX(rp.gdpr_last_interaction)
+                                     FROM res_partner rp
+                                    WHERE rp.email_normalized = mc.email_normalized
+                                      AND rp.active)
+                              ) AS at
+                       ) last
+                 WHERE last.at + make_interval(months => %(months)s) < %(as_of)s
+                   AND NOT (mc.id = ANY(%(exclude)s))
+                   %(only)s
+              ORDER BY mc.id
+                 LIMIT %(limit)s
+                """,
+                months=purpose.retention_months,
+                as_of=as_of,
+                exclude=list(exclude_ids),
+                only=only,
+                limit=limit,
+            )
+        )
+        return [
+            {
+                "model": self._name,
+                "res_id": contact_id,
+                "purpose_id": purpose.id,
+                "action": purpose.retention_action,
+                "keep_until": keep_until,
+                "hold": False,
+            }
+            for contact_id, keep_until in self.env.cr.fetchall()
+        ]
+
+    def _gdpr_retention_apply(self, purpose, action, hold=False):
+        """A mailing contact holds nothing but marketing data: whatever the
+        action, it goes, and its traces keep their figures without its
+        address."""
+        contacts = self.sudo()
+        Erasure = self.env["gdpr.erasure"].with_context(gdpr_retention=True)
+        emails = sorted(set(contacts.mapped("email_normalized")) - {False})
+        # addresses nobody else in the database stands for any more: their
+        # blocklist entries and objections keep only the keyed hash
+        orphan = sorted(set(emails) - self._gdpr_addresses_in_use(emails, contacts))
+        blacklist = (
+            self.env["mail.blacklist"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("email", "in", orphan)])
+        )
+        scope = {self._name: contacts.ids, "mail.blacklist": blacklist.ids}
+        Erasure._gdpr_suppress_erased(emails, scope)
+        Erasure._gdpr_anonymise_objections(orphan, self.env["res.partner"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mailing_trace SET email = NULL "
+                "WHERE model = %s AND res_id = ANY(%s)",
+                self._name,
+                contacts.ids,
+            )
+        )
+        self.env["mail.message"].sudo().search(
+            Erasure._gdpr_scope_domain(scope, "model", "res_id")
+        ).unlink()
+        self.env["ir.attachment"].sudo().search(
+            Erasure._gdpr_scope_domain(scope)
+        ).unlink()
+        blacklist.unlink()
+        contacts.unlink()
+        return True
+
+    @api.model
+    def _gdpr_addresses_in_use(self, emails, leaving):
+        """The addresses of ``emails`` that a contact, a lead or another
+        mailing contact than ``leaving`` still holds."""
+        if not emails:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT email_normalized FROM res_partner
+                 WHERE email_normalized = ANY(%(emails)s)
+                 UNION
+                SELECT email_normalized FROM crm_lead
+                 WHERE email_normalized = ANY(%(emails)s)
+                 UNION
+                SELECT email_normalized FROM mailing_contact
+                 WHERE email_normalized = ANY(%(emails)s)
+                   AND NOT (id = ANY(%(leaving)s))
+                """,
+                emails=list(emails),
+                leaving=leaving.ids,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}

@@ -5,3 +5,4 @@ from . import test_objection
 from . import test_suppression
 from . import test_mailing_recipients
 from . import test_mass_mailing_flows
+from . import test_marketing_retention

@@ -1,0 +1,133 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+from odoo.tools import SQL, email_normalize
+
+
+class GdprErasure(models.AbstractModel):
+    """Marketing data go with the person: mailing contacts, the address in
+    mailing traces, blocklist entries and objections. An address the person
+    objected with, or asked to erase, stays on the suppression list as a keyed
+    hash only, so that no later import can bring it back."""
+
+    _inherit = "gdpr.erasure"
+
+    @api.model
+    def _gdpr_marketing_emails(self, partners):
+        """Normalised addresses of the people and of their leads."""
+        emails = set(partners.mapped("email_normalized"))
+        emails |= set(self._gdpr_leads(partners).mapped("email_normalized"))
+        for partner in partners:
+            normalized = email_normalize(partner.email or "")
+            if normalized:
+                emails.add(normalized)
+        return {email for email in emails if email}
+
+    @api.model
+    def _gdpr_mailing_contacts(self, partners):
+        emails = self._gdpr_marketing_emails(partners)
+        if not emails:
+            return self.env["mailing.contact"]
+        return (
+            self.env["mailing.contact"]
+            .sudo()
+            .search([("email_normalized", "in", list(emails))])
+        )
+
+    @api.model
+    def _gdpr_identifier_values(self, partners):
+        values = super()._gdpr_identifier_values(partners)
+        for contact in self._gdpr_mailing_contacts(partners):
+            if contact.name:
+                values["name"].add(contact.name)
+            if contact.email:
+                values["email"].add(contact.email)
+        return values
+
+    @api.model
+    def _gdpr_scope(self, partners):
+        scope = super()._gdpr_scope(partners)
+        scope["mailing.contact"] = self._gdpr_mailing_contacts(partners).ids
+        emails = list(self._gdpr_marketing_emails(partners))
+        scope["mail.blacklist"] = (
+            self.env["mail.blacklist"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("email", "in", emails)])
+            .ids
+        )
+        return scope
+
+    @api.model
+    def _gdpr_process_related(self, partners, scope, mode, keep_fields):
+        emails = sorted(self._gdpr_marketing_emails(partners))
+        result = super()._gdpr_process_related(partners, scope, mode, keep_fields)
+        self._gdpr_suppress_erased(emails, scope)
+        self._gdpr_anonymise_traces(emails, scope)
+        self._gdpr_anonymise_objections(emails, partners)
+        self.env["mail.blacklist"].browse(scope.get("mail.blacklist", [])).unlink()
+        self.env["mailing.contact"].browse(scope.get("mailing.contact", [])).unlink()
+        return result
+
+    @api.model
+    def _gdpr_suppress_erased(self, emails, scope):
+        """At the person's request every address is suppressed by hash; when
+        retention removes the data, only the addresses that objected are (an
+        objection outlives the data, a lapsed subscription does not)."""
+        Suppression = self.env["gdpr.suppression"]
+        if self.env.context.get("gdpr_retention"):
+            objected = Suppression._gdpr_suppressed(emails)
+            objected |= set(
+                self.env["gdpr.objection"]
+                .sudo()
+                .search([("email_normalized", "in", emails)])
+                .mapped("email_normalized")
+            )
+            objected |= set(
+                self.env["mail.blacklist"]
+                .browse(scope.get("mail.blacklist", []))
+                .mapped("email")
+            )
+            emails = [email for email in emails if email in objected]
+        for email in emails:
+            Suppression._gdpr_suppress(email, "erased")
+
+    @api.model
+    def _gdpr_anonymise_traces(self, emails, scope):
+        """Mailing statistics stay; the address they were sent to goes."""
+        condition = self._gdpr_scope_condition(scope, SQL("model"), SQL("res_id"))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mailing_trace SET email = NULL "
+                "WHERE email IS NOT NULL AND (lower(email) = ANY(%s) OR %s)",
+                list(emails),
+                condition,
+            )
+        )
+
+    @api.model
+    def _gdpr_anonymise_objections(self, emails, partners):
+        """An objection is kept as evidence that the person objected, under
+        the keyed hash of the address; where and how they did it goes."""
+        Suppression = self.env["gdpr.suppression"]
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, email_normalized FROM gdpr_objection "
+                "WHERE email_normalized = ANY(%s) OR partner_id = ANY(%s)",
+                list(emails),
+                partners.ids,
+            )
+        )
+        for objection_id, email in self.env.cr.fetchall():
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE gdpr_objection
+                       SET email_normalized = %s, ip_address = NULL,
+                           user_agent = NULL, reason = NULL
+                     WHERE id = %s
+                    """,
+                    Suppression._gdpr_hash_normalized(email),
+                    objection_id,
+                )
+            )
+        self.env["gdpr.objection"].invalidate_model()
