@@ -43,5 +43,6 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/gdpr_consent_demo.xml",
+        "demo/gdpr_retention_demo.xml",
     ],
 }
