@@ -3,7 +3,39 @@ import io
 import shutil
 
 from odoo.tests import TransactionCase, new_test_user
-from odoo.tools import config
+from odoo.tools import SQL, config
+
+
+def tables_containing(env, *needles):
+    """Every ``(table, column)`` of the database holding one of the needles
+    (case-insensitive) in any text, varchar or jsonb column: the whole-database
+    scan that proves an erasure left nothing behind."""
+    env.flush_all()
+    env.cr.execute(
+        """
+        SELECT c.table_name, c.column_name, c.data_type
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = current_schema()
+           AND t.table_type = 'BASE TABLE'
+           AND c.data_type IN ('character varying', 'text', 'jsonb')
+        """
+    )
+    found = set()
+    for table, column, data_type in env.cr.fetchall():
+        col = SQL.identifier(column)
+        if data_type == "jsonb":
+            col = SQL("%s::text", col)
+        condition = SQL(" OR ").join(
+            SQL("strpos(lower(%s), lower(%s)) > 0", col, needle) for needle in needles
+        )
+        env.cr.execute(
+            SQL("SELECT 1 FROM %s WHERE %s LIMIT 1", SQL.identifier(table), condition)
+        )
+        if env.cr.fetchone():
+            found.add((table, column))
+    return found
 
 
 class GdprCommon(TransactionCase):

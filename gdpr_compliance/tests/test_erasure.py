@@ -3,9 +3,8 @@ import base64
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL
 
-from .common import GdprCommon
+from .common import GdprCommon, tables_containing
 
 NAME = "Ginevra Bartolomei-Zanetti"
 EMAIL = "ginevra.bz@example.org"
@@ -94,38 +93,7 @@ class TestErasure(GdprCommon):
         return partner, child, lead
 
     def _tables_containing(self, *needles):
-        """Every (table, column) of the database holding one of the needles,
-        in any text-like column: the proof that nothing is left."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT c.table_name, c.column_name, c.data_type
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-             WHERE c.table_schema = current_schema()
-               AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'jsonb')
-            """
-        )
-        found = set()
-        for table, column, data_type in self.env.cr.fetchall():
-            col = SQL.identifier(column)
-            if data_type == "jsonb":
-                col = SQL("%s::text", col)
-            for needle in needles:
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT 1 FROM %s WHERE strpos(lower(%s), lower(%s)) > 0 "
-                        "LIMIT 1",
-                        SQL.identifier(table),
-                        col,
-                        needle,
-                    )
-                )
-                if self.env.cr.fetchone():
-                    found.add((table, column))
-        return found
+        return tables_containing(self.env, *needles)
 
     def test_erase_leaves_no_trace(self):
         partner, child, lead = self._make_person()

@@ -90,6 +90,21 @@ class TestRetention(GdprCommon):
         later = self._due(old | recent, as_of=self.now + relativedelta(months=19))
         self.assertEqual(set(later), {old.id, recent.id})
 
+    def test_creation_anchor_ignores_later_interactions(self):
+        self.purpose_followup.write(
+            {"retention_anchor": "creation", "retention_months": 36}
+        )
+        person = self._person("Collected Long Ago", 2)
+        self.env.cr.execute(
+            "UPDATE res_partner SET gdpr_collection_date = %s WHERE id = %s",
+            ((self.now - relativedelta(months=40)).date(), person.id),
+        )
+        person.invalidate_recordset()
+        due = self._due(person)
+        self.assertEqual(due[person.id]["purpose_id"], self.purpose_followup.id)
+        expected = (self.now - relativedelta(months=4)).date()
+        self.assertEqual(due[person.id]["keep_until"].date(), expected)
+
     def test_customer_kept_for_fiscal_purposes(self):
         customer = self._customer("Long Customer", 30)
         self.assertFalse(self._due(customer), "accounting keeps it ten years")

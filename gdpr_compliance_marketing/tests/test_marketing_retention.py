@@ -4,9 +4,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL
 
-from odoo.addons.gdpr_compliance.tests.common import GdprCommon
+from odoo.addons.gdpr_compliance.tests.common import GdprCommon, tables_containing
 
 NAME = "Ottavia Lanzillotta"
 EMAIL = "ottavia.lanzillotta@example.net"
@@ -62,34 +61,7 @@ class TestMarketingErasureRetention(GdprCommon):
         )
 
     def _found(self, needle):
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT c.table_name, c.column_name, c.data_type
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-             WHERE c.table_schema = current_schema()
-               AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'jsonb')
-            """
-        )
-        tables = set()
-        for table, column, data_type in self.env.cr.fetchall():
-            col = SQL.identifier(column)
-            if data_type == "jsonb":
-                col = SQL("%s::text", col)
-            self.env.cr.execute(
-                SQL(
-                    "SELECT 1 FROM %s WHERE strpos(lower(%s), lower(%s)) > 0 LIMIT 1",
-                    SQL.identifier(table),
-                    col,
-                    needle,
-                )
-            )
-            if self.env.cr.fetchone():
-                tables.add(table)
-        return tables
+        return {table for table, _column in tables_containing(self.env, needle)}
 
     def test_erasure_takes_the_marketing_data_along(self):
         partner = self.Partner.create(

@@ -1,0 +1,191 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The retention engine killed in the middle of a batch, for real: a separate
+Odoo process on a database of its own commits batch after batch and dies with
+a batch half-applied; nothing of that batch may remain, every earlier batch
+must, and the next scheduled call resumes the same run."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import unittest
+import uuid
+
+import psycopg2
+
+from odoo.tools import config
+
+BATCH = 5
+PEOPLE = 23
+CRASH_IN_BATCH = 3
+
+SETUP = textwrap.dedent(
+    """
+    from dateutil.relativedelta import relativedelta
+    from odoo import fields
+    old = fields.Datetime.now() - relativedelta(months=40)
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    people = env["res.partner"].create([
+        {"name": f"Crash Person {i:02d}", "email": f"crash{i:02d}@example.com",
+         "phone": f"+39 051 000 {i:04d}", "gdpr_legal_basis": "legitimate_interest",
+         "gdpr_source_id": source.id}
+        for i in range(%(people)d)
+    ])
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE res_partner SET gdpr_last_interaction = %%s, create_date = %%s "
+        "WHERE id = ANY(%%s)", (old, old, people.ids))
+    icp = env["ir.config_parameter"].sudo()
+    icp.set_param("gdpr_compliance.retention_batch_size", "%(batch)d")
+    icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
+    env.cr.commit()
+    """
+)
+
+CRASH = textwrap.dedent(
+    """
+    import os
+    from odoo.addons.gdpr_compliance.models.gdpr_retention_run import (
+        GdprRetentionRun,
+    )
+    original = GdprRetentionRun._gdpr_apply_rows
+    calls = []
+
+    def dying(self, rows):
+        original(self, rows)
+        calls.append(len(rows))
+        if len(calls) == %(crash)d:
+            # the batch is applied in the transaction, not yet committed
+            os._exit(9)
+
+    GdprRetentionRun._gdpr_apply_rows = dying
+    env["gdpr.retention.run"]._cron_gdpr_retention()
+    """
+)
+
+RESUME = 'env["gdpr.retention.run"]._cron_gdpr_retention()\n'
+
+
+class TestRetentionCrash(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = os.environ.get("GDPR_TEST_TEMPLATE", "gdpr_test_tmpl")
+        cls.db = f"gdpr_crash_{uuid.uuid4().hex[:8]}"
+        cls.dsn = {
+            "host": config["db_host"] or None,
+            "port": config["db_port"] or None,
+            "user": config["db_user"] or None,
+        }
+        conn = cls._connect("postgres")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cr:
+                cr.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [cls.template]
+                )
+                if not cr.fetchone():
+                    raise AssertionError(
+                        f"template database {cls.template} is missing: run setup/test"
+                    )
+                cr.execute(f'CREATE DATABASE "{cls.db}" TEMPLATE "{cls.template}"')
+        finally:
+            conn.close()
+        cls.addClassCleanup(cls._drop)
+        cls._odoo(
+            "-i",
+            "gdpr_compliance,gdpr_compliance_marketing",
+            "--stop-after-init",
+        )
+
+    @classmethod
+    def _connect(cls, dbname):
+        conn = psycopg2.connect(dbname=dbname, **cls.dsn)
+        return conn
+
+    @classmethod
+    def _drop(cls):
+        conn = cls._connect("postgres")
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute(f'DROP DATABASE IF EXISTS "{cls.db}" WITH (FORCE)')
+        conn.close()
+
+    @classmethod
+    def _odoo(cls, *args, stdin=None, check=True):
+        command = [
+            sys.executable,
+            "-m",
+            "odoo",
+            *(["shell"] if stdin is not None else []),
+            "-c",
+            config.rcfile,
+            "-d",
+            cls.db,
+            "--log-level=warn",
+            "--no-http",
+            *args,
+        ]
+        result = subprocess.run(
+            command,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if check and result.returncode:
+            raise AssertionError(
+                f"{' '.join(command)} exited {result.returncode}:\n"
+                f"{result.stderr[-3000:]}"
+            )
+        return result
+
+    def _state(self):
+        conn = self._connect(self.db)
+        with conn, conn.cursor() as cr:
+            cr.execute(
+                """
+                SELECT id, name, email, phone, gdpr_retention_state
+                  FROM res_partner WHERE name LIKE 'Crash Person %%'
+                    OR id IN (SELECT partner_id FROM gdpr_retention_run_line)
+                """
+            )
+            partners = cr.fetchall()
+            cr.execute(
+                "SELECT id, state FROM gdpr_retention_run WHERE scheduled ORDER BY id"
+            )
+            runs = cr.fetchall()
+            cr.execute("SELECT run_id, partner_id, result FROM gdpr_retention_run_line")
+            lines = cr.fetchall()
+        conn.close()
+        return partners, runs, lines
+
+    def test_killed_mid_batch_loses_nothing_and_resumes(self):
+        self._odoo(stdin=SETUP % {"people": PEOPLE, "batch": BATCH})
+        crashed = self._odoo(stdin=CRASH % {"crash": CRASH_IN_BATCH}, check=False)
+        self.assertEqual(crashed.returncode, 9, crashed.stderr[-2000:])
+
+        partners, runs, lines = self._state()
+        processed = [row for row in partners if row[4]]
+        untouched = [row for row in partners if not row[4]]
+        # two whole batches kept, the third one gone whole
+        committed = BATCH * (CRASH_IN_BATCH - 1)
+        self.assertEqual(len(processed), committed)
+        self.assertEqual(len(lines), committed)
+        self.assertEqual({line[2] for line in lines}, {"done"})
+        self.assertEqual({line[1] for line in lines}, {row[0] for row in processed})
+        for _id, name, email, phone, _state in processed:
+            self.assertFalse(name.startswith("Crash Person"))
+            self.assertFalse(email or phone, f"{name} kept an address")
+        for _id, name, email, phone, _state in untouched:
+            self.assertTrue(email and phone, f"{name} was half-processed")
+        self.assertEqual([state for _id, state in runs], ["running"])
+
+        self._odoo(stdin=RESUME)
+        partners, runs, lines = self._state()
+        self.assertEqual(len(runs), 1, "the next call resumes the same run")
+        self.assertEqual(runs[0][1], "done")
+        self.assertFalse([row for row in partners if row[1].startswith("Crash")])
+        self.assertEqual(len(lines), len({line[1] for line in lines}))
+        self.assertGreaterEqual(len(lines), PEOPLE)
