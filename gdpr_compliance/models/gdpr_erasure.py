@@ -41,6 +41,15 @@ NAME_COLUMNS = {
 # Full names shorter than this, or of one word, are too common to be
 # searched for across the database.
 MIN_NAME_LENGTH = 6
+
+# Rows longer than this are not split into words (a text search vector is
+# capped at 1 MB): they are always checked with the exact text.
+LONG_TEXT = 200000
+
+# Below this many (rows x identifiers) a table is searched with one regular
+# expression; above, its words are matched first (cost independent of the
+# number of identifiers).
+DIRECT_SWEEP_LIMIT = 200000
 MIN_PHONE_LENGTH = 6
 
 
@@ -438,25 +447,104 @@ class GdprErasure(models.AbstractModel):
         return columns
 
     @api.model
+    def _gdpr_sweep_keys(self, values):
+        """``{identifier: key}``, the key being the longest word of the
+        identifier as PostgreSQL's 'simple' text search splits it: rows are
+        matched on words first (a hash join, whatever the number of
+        identifiers), the exact text only where a word matched."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT v, (SELECT lex
+                             FROM unnest(tsvector_to_array(
+                                  to_tsvector('simple', v))) AS lex
+                         ORDER BY length(lex) DESC, lex
+                            LIMIT 1)
+                  FROM unnest(%s::text[]) AS v
+                """,
+                list(values),
+            )
+        )
+        return {value: key for value, key in self.env.cr.fetchall() if key}
+
+    @api.model
     def _gdpr_sweep(self, identifiers):
         """Replace every occurrence of the identifiers, in every text column
-        of the database, by a mark. One statement per table that holds any."""
+        of the database, by a mark. Per table, one pass finds the rows holding
+        an identifier (their words against the identifiers' keys, then the
+        exact text), one statement rewrites those rows only."""
         if not identifiers["all"]:
             return 0
-        patterns = {
-            kind: "|".join(re.escape(value) for value in values) or None
-            for kind, values in identifiers.items()
-        }
+        keys = self._gdpr_sweep_keys(identifiers["all"])
+        values = sorted(keys, key=len, reverse=True)
+        contact = set(identifiers["contact"])
+        ident = SQL(
+            "unnest(%s::text[], %s::text[], %s::text[], %s::bool[]) "
+            "AS i(value, key, pattern, contact)",
+            values,
+            [keys[value] for value in values],
+            [re.escape(value) for value in values],
+            [value in contact for value in values],
+        )
+        self.env.cr.execute(
+            "SELECT relname, reltuples FROM pg_class "
+            "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
+        )
+        sizes = dict(self.env.cr.fetchall())
         changed = 0
         for table, columns in self._gdpr_text_columns().items():
-            assignments, conditions = [], []
+            if sizes.get(table, 0) * len(values) < DIRECT_SWEEP_LIMIT:
+                changed += self._gdpr_sweep_direct(table, columns, identifiers)
+                continue
+            texts = [
+                SQL("%s::text", SQL.identifier("t", column))
+                if data_type == "jsonb"
+                else SQL.identifier("t", column)
+                for column, data_type in columns
+            ]
+            body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts))
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH words AS (
+                        SELECT t.ctid AS tid, %(body)s AS body,
+                               unnest(tsvector_to_array(
+                                   to_tsvector('simple', %(body)s))) AS lex
+                          FROM %(table)s t
+                         WHERE length(%(body)s) <= %(long)s
+                    ), matches AS (
+                        SELECT w.tid, w.body, i.value, i.pattern, i.contact
+                          FROM words w JOIN %(ident)s ON i.key = w.lex
+                         UNION ALL
+                        SELECT t.ctid, %(body)s, i.value, i.pattern, i.contact
+                          FROM %(table)s t CROSS JOIN %(ident)s
+                         WHERE length(%(body)s) > %(long)s
+                    )
+                    SELECT tid::text,
+                           string_agg(DISTINCT pattern, '|'),
+                           string_agg(DISTINCT pattern, '|') FILTER (WHERE contact)
+                      FROM matches
+                     WHERE strpos(lower(body), lower(value)) > 0
+                  GROUP BY tid
+                    """,
+                    body=body,
+                    table=SQL.identifier(table),
+                    ident=ident,
+                    long=LONG_TEXT,
+                )
+            )
+            hits = self.env.cr.fetchall()
+            if not hits:
+                continue
+            assignments = []
             for column, data_type in columns:
-                kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
-                pattern = patterns[kind]
-                if not pattern:
-                    continue
                 col = SQL.identifier(column)
                 as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+                pattern = SQL(
+                    "h.contact_pattern"
+                    if column in NAME_COLUMNS.get(table, ())
+                    else "h.all_pattern"
+                )
                 replaced = SQL(
                     "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
                 )
@@ -464,24 +552,73 @@ class GdprErasure(models.AbstractModel):
                     replaced = SQL("(%s)::jsonb", replaced)
                 assignments.append(
                     SQL(
-                        "%s = CASE WHEN %s ~* %s THEN %s ELSE %s END",
+                        "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s "
+                        "ELSE %s END",
                         col,
+                        pattern,
                         as_text,
                         pattern,
                         replaced,
                         col,
                     )
                 )
-                conditions.append(SQL("%s ~* %s", as_text, pattern))
-            if not assignments:
-                continue
             self.env.cr.execute(
                 SQL(
-                    "UPDATE %s SET %s WHERE %s",
+                    """
+                    UPDATE %s t SET %s
+                      FROM unnest(%s::tid[], %s::text[], %s::text[])
+                           AS h(tid, all_pattern, contact_pattern)
+                     WHERE t.ctid = h.tid
+                    """,
                     SQL.identifier(table),
                     SQL(", ").join(assignments),
-                    SQL(" OR ").join(conditions),
+                    [hit[0] for hit in hits],
+                    [hit[1] for hit in hits],
+                    [hit[2] for hit in hits],
                 )
             )
             changed += self.env.cr.rowcount
         return changed
+
+    @api.model
+    def _gdpr_sweep_direct(self, table, columns, identifiers):
+        """Sweep of a small table: one regular expression per column."""
+        patterns = {
+            kind: "|".join(re.escape(value) for value in values) or None
+            for kind, values in identifiers.items()
+        }
+        assignments, conditions = [], []
+        for column, data_type in columns:
+            kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
+            pattern = patterns[kind]
+            if not pattern:
+                continue
+            col = SQL.identifier(column)
+            as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+            replaced = SQL(
+                "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
+            )
+            if data_type == "jsonb":
+                replaced = SQL("(%s)::jsonb", replaced)
+            assignments.append(
+                SQL(
+                    "%s = CASE WHEN %s ~* %s THEN %s ELSE %s END",
+                    col,
+                    as_text,
+                    pattern,
+                    replaced,
+                    col,
+                )
+            )
+            conditions.append(SQL("%s ~* %s", as_text, pattern))
+        if not assignments:
+            return 0
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s WHERE %s",
+                SQL.identifier(table),
+                SQL(", ").join(assignments),
+                SQL(" OR ").join(conditions),
+            )
+        )
+        return self.env.cr.rowcount

@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.gdpr_compliance.models import gdpr_erasure
 
 from .common import GdprCommon, tables_containing
 
@@ -120,6 +123,37 @@ class TestErasure(GdprCommon):
         self.assertTrue(partner.name.startswith("Anonymised contact"))
         self.assertEqual(partner.gdpr_retention_state, "anonymised")
         self.assertTrue(self.env["gdpr.consent.event"]._gdpr_verify_chain()["ok"])
+
+    def test_big_tables_are_swept_by_words_first(self):
+        """Large tables are searched by matching words before the exact text;
+        forced here on every table, the result must be the same."""
+        partner, _child, _lead = self._make_person()
+        homonym = self.Partner.create(
+            {
+                "name": NAME,
+                "email": "other.ginevra@example.com",
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": self.source_phone.id,
+            }
+        )
+        note = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create({"key": "gdpr_test.words", "value": f"{NAME.upper()} <{EMAIL}>"})
+        )
+        with patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0):
+            partner.with_user(self.user_dpo)._gdpr_erase()
+        self.assertFalse(
+            self._tables_containing(NAME, EMAIL, PHONE, MOBILE)
+            - {
+                ("res_partner", "name"),
+                ("res_partner", "complete_name"),
+            }
+        )
+        homonym.invalidate_recordset()
+        self.assertEqual(homonym.name, NAME, "a homonym keeps their name")
+        note.invalidate_recordset()
+        self.assertEqual(note.value, "[erased] <[erased]>")
 
     def test_erase_without_ledger_deletes_the_contact(self):
         partner, child, lead = self._make_person()

@@ -1,0 +1,103 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark (not a test): the retention engine on GDPR_BENCH_PARTNERS
+(default 1,000,000) individuals of which one in ten is due (last interaction
+25 to 60 months ago, the others within 24 months).
+
+Reports partners evaluated per second (the due query over everybody),
+partners anonymised per second by the engine (committed batches, savepoints,
+the whole-database sweep), and the same rows anonymised by one raw set-based
+SQL UPDATE on the same machine in the same run. Run inside `odoo shell` on a
+throw-away database with both addons installed (see bench/README.md); it
+commits what it generates and what the engine anonymises.
+"""
+
+import os
+import time
+
+N = int(os.environ.get("GDPR_BENCH_PARTNERS", "1000000"))
+BATCH = int(os.environ.get("GDPR_BENCH_BATCH", "500"))
+BATCHES = int(os.environ.get("GDPR_BENCH_BATCHES", "4"))
+
+cr = env.cr  # noqa: F821 - provided by odoo shell
+env = env  # noqa: F821, PLW0127
+
+cr.execute("SELECT count(*) FROM res_partner WHERE name LIKE 'Retention bench %%'")
+if not cr.fetchone()[0]:
+    started = time.perf_counter()
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    # set-based generation; one person in ten last heard of 25 to 60 months
+    # ago, the others within the last 24 months
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, email, email_normalized,
+                                 phone, street, city, active, type, is_company,
+                                 gdpr_legal_basis, gdpr_source_id,
+                                 gdpr_last_interaction, create_date, write_date,
+                                 lang)
+        SELECT 'Retention bench ' || g, 'Retention bench ' || g,
+               'rb' || g || '@example.org', 'rb' || g || '@example.org',
+               '+39 02 ' || lpad(g::text, 8, '0'), 'Via Bench ' || g, 'Milano',
+               TRUE, 'contact', FALSE, 'legitimate_interest', %(source)s,
+               li, li, li, 'en_US'
+          FROM (SELECT g, now() - CASE WHEN g %% 10 = 0
+                                       THEN make_interval(days => 760 + (g %% 1065))
+                                       ELSE make_interval(days => g %% 720) END AS li
+                  FROM generate_series(1, %(n)s) g) s
+        """,
+        {"n": N, "source": source.id},
+    )
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id "
+        "WHERE commercial_partner_id IS NULL"
+    )
+    cr.execute("ANALYZE")
+    cr.commit()
+    print(f"generated {N} partners in {time.perf_counter() - started:.1f} s")
+
+Partner = env["res.partner"]
+cr.execute(
+    "SELECT count(*) FROM res_partner WHERE NOT COALESCE(is_company, FALSE) "
+    "AND gdpr_retention_state IS NULL"
+)
+population = cr.fetchone()[0]
+started = time.perf_counter()
+due = Partner._gdpr_retention_due()
+evaluation = time.perf_counter() - started
+print(
+    f"evaluated={population} due={len(due)} in {evaluation:.2f}s "
+    f"-> {population / evaluation:,.0f} partners evaluated/s"
+)
+
+# raw set-based UPDATE of the same kind of rows (rolled back)
+sample = [row["partner_id"] for row in due[: BATCH * BATCHES]]
+started = time.perf_counter()
+cr.execute(
+    """
+    UPDATE res_partner
+       SET name = 'Anonymised contact ' || id, complete_name = NULL, email = NULL,
+           email_normalized = NULL, phone = NULL, mobile = NULL, street = NULL,
+           city = NULL, comment = NULL, active = FALSE, gdpr_restricted = TRUE,
+           gdpr_anonymised_date = now(), gdpr_retention_state = 'anonymised'
+     WHERE id = ANY(%s)
+    """,
+    [sample],
+)
+raw = time.perf_counter() - started
+cr.rollback()
+print(f"raw UPDATE of {len(sample)} rows in {raw:.3f}s -> {len(sample) / raw:,.0f}/s")
+
+run = env["gdpr.retention.run"]._gdpr_start()
+cr.commit()
+started = time.perf_counter()
+run._gdpr_execute(
+    batch_size=BATCH,
+    max_batches=BATCHES,
+    auto_commit=True,
+    subjects={("res.partner", partner_id) for partner_id in sample},
+)
+engine = time.perf_counter() - started
+done = len(run.line_ids.filtered(lambda line: line.result == "done"))
+print(
+    f"engine anonymised {done} in {engine:.1f}s -> {done / engine:,.1f}/s; "
+    f"ratio to raw UPDATE {(engine / done) / (raw / len(sample)):,.0f}x"
+)
