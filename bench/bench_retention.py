@@ -21,7 +21,33 @@ BATCHES = int(os.environ.get("GDPR_BENCH_BATCHES", "4"))
 cr = env.cr  # noqa: F821 - provided by odoo shell
 env = env  # noqa: F821, PLW0127
 
-cr.execute("SELECT count(*) FROM res_partner WHERE name LIKE 'Retention bench %%'")
+# realistic names: 60 first names x 1,000 surnames built from syllables, so
+# that homonyms and shared words occur as they do in a real address book
+FIRST = (
+    "Marco Giulia Luca Francesca Andrea Chiara Matteo Sara Alessandro Anna "
+    "Lorenzo Elena Davide Martina Simone Valentina Federico Laura Stefano Paola "
+    "Giovanni Silvia Roberto Federica Paolo Alessia Giuseppe Giorgia Antonio "
+    "Elisa Francesco Marta Riccardo Ilaria Nicola Claudia Fabio Roberta Daniele "
+    "Monica Emanuele Serena Gabriele Cristina Tommaso Veronica Pietro Beatrice "
+    "Filippo Alice Michele Camilla Salvatore Irene Vincenzo Noemi Enrico Rita "
+    "Leonardo Ginevra"
+).split()
+SYLLABLES = (
+    "Ro Bian Fer Ma Co Ric Gal Con Bru Espo",
+    "ssi chi ra ri lom ci lo ti no sit",
+)
+NAME = (
+    "(ARRAY[{}])[1 + g %% 60] || ' ' || "
+    "(ARRAY[{}])[1 + (g / 60) %% 10] || (ARRAY[{}])[1 + (g / 600) %% 10] || "
+    "(ARRAY['ni', 'li', 'tti', 'ndi', 'rri', 'cci', 'sti', 'nzi', 'zzi', 'lli'])"
+    "[1 + (g / 6000) %% 10]"
+).format(
+    ", ".join(f"'{name}'" for name in FIRST),
+    ", ".join(f"'{part}'" for part in SYLLABLES[0].split()),
+    ", ".join(f"'{part}'" for part in SYLLABLES[1].split()),
+)
+
+cr.execute("SELECT count(*) FROM res_partner WHERE email LIKE 'rb%%@example.org'")
 if not cr.fetchone()[0]:
     started = time.perf_counter()
     source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
@@ -34,7 +60,7 @@ if not cr.fetchone()[0]:
                                  gdpr_legal_basis, gdpr_source_id,
                                  gdpr_last_interaction, create_date, write_date,
                                  lang)
-        SELECT 'Retention bench ' || g, 'Retention bench ' || g,
+        SELECT {NAME}, {NAME},
                'rb' || g || '@example.org', 'rb' || g || '@example.org',
                '+39 02 ' || lpad(g::text, 8, '0'), 'Via Bench ' || g, 'Milano',
                TRUE, 'contact', FALSE, 'legitimate_interest', %(source)s,
@@ -43,7 +69,7 @@ if not cr.fetchone()[0]:
                                        THEN make_interval(days => 760 + (g %% 1065))
                                        ELSE make_interval(days => g %% 720) END AS li
                   FROM generate_series(1, %(n)s) g) s
-        """,
+        """.replace("{NAME}", NAME),
         {"n": N, "source": source.id},
     )
     cr.execute(

@@ -7,6 +7,7 @@ from . import gdpr_consent_event
 from . import gdpr_consent
 from . import gdpr_legal_basis_mixin
 from . import gdpr_erasure
+from . import gdpr_erasure_pending
 from . import gdpr_legal_hold
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line

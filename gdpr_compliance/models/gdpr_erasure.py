@@ -27,7 +27,11 @@ HOLD_KEPT_PARTNER_FIELDS = (
 
 # Tables never rewritten by the sweep: the consent ledger is append-only
 # evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain.
-SWEEP_EXCLUDED_TABLES = ("gdpr_consent_event", "gdpr_consent_event_head")
+SWEEP_EXCLUDED_TABLES = (
+    "gdpr_consent_event",
+    "gdpr_consent_event_head",
+    "gdpr_erasure_pending",
+)
 
 # Columns that name a person: a homonym's own record must not lose its name,
 # so the full-name sweep leaves these alone (the erased person's rows there
@@ -89,7 +93,10 @@ class GdprErasure(models.AbstractModel):
         self._gdpr_process_related(partners, scope, mode, keep_fields)
         self._gdpr_anonymise_partners(partners, keep_fields)
         self.env.flush_all()
-        self._gdpr_sweep(identifiers)
+        if self.env.context.get("gdpr_defer_sweep"):
+            self._gdpr_defer_sweep(identifiers)
+        else:
+            self._gdpr_sweep(identifiers)
         self.env.invalidate_all()
         if mode == "erase" and not keep_fields:
             return self._gdpr_delete_partners(partners)
@@ -387,13 +394,29 @@ class GdprErasure(models.AbstractModel):
         )
         if not keep_fields:
             vals["active"] = False
-        for partner in partners:
-            partner_vals = dict(vals)
-            if "name" not in keep_fields:
-                partner_vals["name"] = self.env._(
-                    "Anonymised contact %(key)s", key=partner._gdpr_pseudonym()[:10]
-                )
-            partner.write(partner_vals)
+        if "name" not in keep_fields:
+            vals["name"] = self.env._("Anonymised contact")
+        partners.write(vals)
+        if "name" in keep_fields:
+            return
+        # one write for all, then each its own pseudonymous name
+        names = [
+            self.env._("Anonymised contact %(key)s", key=partner._gdpr_pseudonym()[:10])
+            for partner in partners
+        ]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p SET name = n.name, complete_name = n.name
+                  FROM unnest(%s::int[], %s::text[]) AS n(id, name)
+                 WHERE p.id = n.id
+                """,
+                partners.ids,
+                names,
+            )
+        )
+        partners.invalidate_recordset(["name", "complete_name", "display_name"])
 
     @api.model
     def _gdpr_delete_partners(self, partners):
@@ -445,6 +468,38 @@ class GdprErasure(models.AbstractModel):
         for table, column, data_type in self.env.cr.fetchall():
             columns.setdefault(table, []).append((column, data_type))
         return columns
+
+    @api.model
+    def _gdpr_defer_sweep(self, identifiers):
+        """Queue the identifiers for the sweep that ends the retention call:
+        one pass over the database for thousands of people instead of one per
+        batch. Committed with the batch, so a crash before the sweep only
+        delays it to the next call."""
+        contact = set(identifiers["contact"])
+        self.env["gdpr.erasure.pending"].sudo().create(
+            [
+                {"value": value, "contact": value in contact}
+                for value in identifiers["all"]
+            ]
+        )
+
+    @api.model
+    def _gdpr_sweep_pending(self):
+        """Sweep the queued identifiers, then forget them. Returns how many
+        identifiers were swept."""
+        pending = self.env["gdpr.erasure.pending"].sudo().search([])
+        if not pending:
+            return 0
+        identifiers = {
+            "all": sorted(set(pending.mapped("value")), key=len, reverse=True),
+            "contact": sorted(
+                set(pending.filtered("contact").mapped("value")), key=len, reverse=True
+            ),
+        }
+        self._gdpr_sweep(identifiers)
+        pending.unlink()
+        self.env.invalidate_all()
+        return len(identifiers["all"])
 
     @api.model
     def _gdpr_sweep_keys(self, values):

@@ -125,6 +125,10 @@ class GdprRetentionRun(models.Model):
         run = self.sudo()
         started = time.monotonic()
         attempted = {(line.res_model, line._gdpr_subject_id()) for line in run.line_ids}
+        Erasure = self.env["gdpr.erasure"]
+        if not run.dry_run:
+            # a call that died before its sweep left identifiers queued
+            Erasure._gdpr_sweep_pending()
         batches = 0
         remaining = 0
         while max_batches is None or batches < max_batches:
@@ -145,6 +149,8 @@ class GdprRetentionRun(models.Model):
             )
             if not remaining:
                 break
+        if not run.dry_run:
+            Erasure._gdpr_sweep_pending()
         if not remaining or not batches:
             run.write(
                 {
@@ -236,7 +242,7 @@ class GdprRetentionRun(models.Model):
             groups.setdefault(key, []).append(row["res_id"])
         for (model, purpose_id, action, hold), res_ids in groups.items():
             self.env[model].sudo().with_context(
-                active_test=False, gdpr_retention=True
+                active_test=False, gdpr_retention=True, gdpr_defer_sweep=True
             ).browse(res_ids)._gdpr_retention_apply(
                 Purpose.browse(purpose_id), action, hold=hold
             )

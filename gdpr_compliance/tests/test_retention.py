@@ -10,7 +10,7 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.gdpr_compliance.models.res_partner import ResPartner
 
-from .common import GdprCommon
+from .common import GdprCommon, tables_containing
 
 
 @tagged("post_install", "-at_install")
@@ -167,6 +167,29 @@ class TestRetention(GdprCommon):
         self.assertNotEqual(old.name, "Previewed Person")
         line = run.line_ids.filtered(lambda line: line.partner_id == old)
         self.assertEqual((line.action, line.result), ("anonymise", "done"))
+
+    def test_run_sweeps_the_database_once_at_the_end(self):
+        people = self._person("Swept Person", 30) | self._person("Swept Other", 30)
+        note = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create(
+                {
+                    "key": "gdpr_test.retention_note",
+                    "value": "call swept.person@example.com, "
+                    "then swept.other@example.com",
+                }
+            )
+        )
+        run = self.Run._gdpr_start()
+        run._gdpr_execute(batch_size=1, subjects=self._subjects(people))
+        self.assertEqual(run.partner_count, 2)
+        note.invalidate_recordset()
+        self.assertEqual(note.value, "call [erased], then [erased]")
+        self.assertFalse(self.env["gdpr.erasure.pending"].sudo().search_count([]))
+        self.assertFalse(
+            tables_containing(self.env, "swept.person@example.com", "Swept Other")
+        )
 
     def test_preview_is_for_the_dpo(self):
         with self.assertRaises(UserError):
