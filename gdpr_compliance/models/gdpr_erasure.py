@@ -54,6 +54,9 @@ LONG_TEXT = 200000
 # expression; above, its words are matched first (cost independent of the
 # number of identifiers).
 DIRECT_SWEEP_LIMIT = 200000
+# ... and only with few identifiers: compiling a very long expression costs
+# more than reading a small table word by word.
+DIRECT_SWEEP_MAX_IDENTIFIERS = 50
 MIN_PHONE_LENGTH = 6
 
 
@@ -548,7 +551,10 @@ class GdprErasure(models.AbstractModel):
         sizes = dict(self.env.cr.fetchall())
         changed = 0
         for table, columns in self._gdpr_text_columns().items():
-            if sizes.get(table, 0) * len(values) < DIRECT_SWEEP_LIMIT:
+            if (
+                len(values) <= DIRECT_SWEEP_MAX_IDENTIFIERS
+                and sizes.get(table, 0) * len(values) < DIRECT_SWEEP_LIMIT
+            ):
                 changed += self._gdpr_sweep_direct(table, columns, identifiers)
                 continue
             texts = [
@@ -558,20 +564,36 @@ class GdprErasure(models.AbstractModel):
                 for column, data_type in columns
             ]
             body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts))
+            # names are looked for outside the columns that name a person, so
+            # that a homonym's own row is not even a candidate
+            other_texts = [
+                text
+                for text, (column, _type) in zip(texts, columns, strict=True)
+                if column not in NAME_COLUMNS.get(table, ())
+            ]
+            other = (
+                SQL("concat_ws(' ', %s)", SQL(", ").join(other_texts))
+                if other_texts
+                else SQL("''")
+            )
             self.env.cr.execute(
                 SQL(
                     """
                     WITH words AS (
-                        SELECT t.ctid AS tid, %(body)s AS body,
+                        SELECT t.ctid AS tid, %(body)s AS body, %(other)s AS other,
                                unnest(tsvector_to_array(
                                    to_tsvector('simple', %(body)s))) AS lex
                           FROM %(table)s t
                          WHERE length(%(body)s) <= %(long)s
                     ), matches AS (
-                        SELECT w.tid, w.body, i.value, i.pattern, i.contact
+                        SELECT w.tid, CASE WHEN i.contact THEN w.body
+                                           ELSE w.other END AS body,
+                               i.value, i.pattern, i.contact
                           FROM words w JOIN %(ident)s ON i.key = w.lex
                          UNION ALL
-                        SELECT t.ctid, %(body)s, i.value, i.pattern, i.contact
+                        SELECT t.ctid, CASE WHEN i.contact THEN %(body)s
+                                        ELSE %(other)s END,
+                               i.value, i.pattern, i.contact
                           FROM %(table)s t CROSS JOIN %(ident)s
                          WHERE length(%(body)s) > %(long)s
                     )
@@ -583,6 +605,7 @@ class GdprErasure(models.AbstractModel):
                   GROUP BY tid
                     """,
                     body=body,
+                    other=other,
                     table=SQL.identifier(table),
                     ident=ident,
                     long=LONG_TEXT,

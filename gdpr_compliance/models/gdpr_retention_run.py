@@ -120,7 +120,7 @@ class GdprRetentionRun(models.Model):
         """Process due people batch after batch; with ``auto_commit`` each
         batch is committed, so a crash or a kill loses nothing and the next
         call resumes. ``subjects`` limits the run to ``(model, id)`` pairs.
-        Returns the number still due."""
+        Returns whether more may be due (1) or not (0)."""
         self.ensure_one()
         run = self.sudo()
         started = time.monotonic()
@@ -129,26 +129,36 @@ class GdprRetentionRun(models.Model):
         if not run.dry_run:
             # a call that died before its sweep left identifiers queued
             Erasure._gdpr_sweep_pending()
+        # one evaluation of everybody per call; each batch is checked again
+        # just before it is processed (someone may have come back meanwhile)
+        budget = batch_size * max_batches if batch_size and max_batches else None
+        candidates = run._gdpr_due_rows(budget, attempted, subjects)
+        step = batch_size or len(candidates) or 1
         batches = 0
-        remaining = 0
-        while max_batches is None or batches < max_batches:
-            rows = run._gdpr_due_rows(batch_size, attempted, subjects)
-            if not rows:
-                break
-            attempted.update((row["model"], row["res_id"]) for row in rows)
-            run._gdpr_process_batch(rows)
+        for start in range(0, len(candidates), step):
+            chunk = {
+                (row["model"], row["res_id"])
+                for row in candidates[start : start + step]
+            }
+            rows = run._gdpr_due_rows(None, attempted, chunk)
+            attempted |= chunk
+            if rows:
+                run._gdpr_process_batch(rows)
             batches += 1
             run.duration += time.monotonic() - started
             started = time.monotonic()
             if auto_commit:
                 # the issue's contract: a batch done is a batch kept
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            remaining = len(run._gdpr_due_rows(None, attempted, subjects))
             self.env["ir.cron"]._notify_progress(
-                done=len(attempted), remaining=remaining
+                done=len(attempted),
+                remaining=len(candidates)
+                - start
+                - len(chunk)
+                + (1 if budget and len(candidates) >= budget else 0),
             )
-            if not remaining:
-                break
+        # a full budget means more may be due: the next call goes on
+        remaining = 1 if budget and len(candidates) >= budget else 0
         if not run.dry_run:
             Erasure._gdpr_sweep_pending()
         if not remaining or not batches:
