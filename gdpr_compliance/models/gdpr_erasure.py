@@ -479,28 +479,38 @@ class GdprErasure(models.AbstractModel):
         batch. Committed with the batch, so a crash before the sweep only
         delays it to the next call."""
         contact = set(identifiers["contact"])
-        self.env["gdpr.erasure.pending"].sudo().create(
-            [
-                {"value": value, "contact": value in contact}
-                for value in identifiers["all"]
-            ]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO gdpr_erasure_pending (value, contact) "
+                "SELECT * FROM unnest(%s::varchar[], %s::bool[])",
+                list(identifiers["all"]),
+                [value in contact for value in identifiers["all"]],
+            )
         )
 
     @api.model
     def _gdpr_sweep_pending(self):
         """Sweep the queued identifiers, then forget them. Returns how many
         identifiers were swept."""
-        pending = self.env["gdpr.erasure.pending"].sudo().search([])
-        if not pending:
+        self.env.cr.execute(
+            "SELECT value, bool_or(contact) FROM gdpr_erasure_pending GROUP BY value"
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
             return 0
         identifiers = {
-            "all": sorted(set(pending.mapped("value")), key=len, reverse=True),
+            "all": sorted({value for value, _contact in rows}, key=len, reverse=True),
             "contact": sorted(
-                set(pending.filtered("contact").mapped("value")), key=len, reverse=True
+                {value for value, contact in rows if contact}, key=len, reverse=True
             ),
         }
         self._gdpr_sweep(identifiers)
-        pending.unlink()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM gdpr_erasure_pending WHERE value = ANY(%s)",
+                identifiers["all"],
+            )
+        )
         self.env.invalidate_all()
         return len(identifiers["all"])
 

@@ -77,23 +77,30 @@ class GdprRetentionRun(models.Model):
 
     @api.depends("line_ids.result", "line_ids.action", "line_ids.purpose_id")
     def _compute_counts(self):
-        actions = dict(
-            self.env["gdpr.retention.run.line"]
-            ._fields["action"]
-            ._description_selection(self.env)
+        # grouped in SQL: a run may hold a hundred thousand lines, and this
+        # is recomputed after every batch
+        Line = self.env["gdpr.retention.run.line"].sudo()
+        actions = dict(Line._fields["action"]._description_selection(self.env))
+        groups = Line._read_group(
+            [("run_id", "in", self.ids)],
+            ["run_id", "purpose_id", "action", "result"],
+            ["__count"],
         )
+        stats = {}
+        for run, purpose, action, result, count in groups:
+            entry = stats.setdefault(run.id, {"total": 0, "errors": 0, "by": {}})
+            entry["total"] += count
+            if result == "error":
+                entry["errors"] += count
+            key = (purpose.display_name or "-", actions[action])
+            entry["by"][key] = entry["by"].get(key, 0) + count
         for run in self:
-            counts = {}
-            for line in run.line_ids:
-                key = (line.purpose_id.display_name or "-", actions[line.action])
-                counts[key] = counts.get(key, 0) + 1
-            run.partner_count = len(run.line_ids)
-            run.error_count = len(
-                run.line_ids.filtered(lambda line: line.result == "error")
-            )
+            entry = stats.get(run.id, {"total": 0, "errors": 0, "by": {}})
+            run.partner_count = entry["total"]
+            run.error_count = entry["errors"]
             run.summary = "\n".join(
                 f"{purpose} / {action}: {count}"
-                for (purpose, action), count in sorted(counts.items())
+                for (purpose, action), count in sorted(entry["by"].items())
             )
 
     # ------------------------------------------------------------------
@@ -233,11 +240,15 @@ class GdprRetentionRun(models.Model):
                         error,
                     )
                     results.append((row, "error", str(error)[:2000]))
+        existing = set()
+        for model in {row["model"] for row in rows}:
+            ids = [row["res_id"] for row in rows if row["model"] == model]
+            records = self.env[model].sudo().with_context(active_test=False)
+            existing |= {(model, rid) for rid in records.browse(ids).exists().ids}
         vals_list = []
         for row, result, message in results:
             vals = self._gdpr_line_vals(row, keys, result, message)
-            record = self.env[row["model"]].sudo().browse(row["res_id"]).exists()
-            if not record:
+            if (row["model"], row["res_id"]) not in existing:
                 vals.update(self._gdpr_line_subject_vals(row["model"], False))
             vals_list.append(vals)
         Line.create(vals_list)
