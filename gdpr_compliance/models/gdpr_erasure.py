@@ -546,14 +546,25 @@ class GdprErasure(models.AbstractModel):
         keys = self._gdpr_sweep_keys(identifiers["all"])
         values = sorted(keys, key=len, reverse=True)
         contact = set(identifiers["contact"])
-        ident = SQL(
-            "unnest(%s::text[], %s::text[], %s::text[], %s::bool[]) "
-            "AS i(value, key, pattern, contact)",
-            values,
-            [keys[value] for value in values],
-            [re.escape(value) for value in values],
-            [value in contact for value in values],
+        # a temporary table, filled once: every table's statement joins it
+        # instead of carrying the identifiers again
+        self.env.cr.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS gdpr_sweep_identifier "
+            "(value text, key text, pattern text, contact boolean) ON COMMIT DROP"
         )
+        self.env.cr.execute("TRUNCATE gdpr_sweep_identifier")
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO gdpr_sweep_identifier "
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bool[])",
+                values,
+                [keys[value] for value in values],
+                [re.escape(value) for value in values],
+                [value in contact for value in values],
+            )
+        )
+        self.env.cr.execute("ANALYZE gdpr_sweep_identifier")
+        ident = SQL("gdpr_sweep_identifier AS i")
         self.env.cr.execute(
             "SELECT relname, reltuples FROM pg_class "
             "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
