@@ -116,25 +116,21 @@ class GdprErasure(models.AbstractModel):
         ).hexdigest()
 
     @api.model
+    def _gdpr_search_all(self, model, domain):
+        """Every record of ``model`` matching ``domain``, archived ones
+        included, whatever the caller may read: erasure misses nothing."""
+        return self.env[model].sudo().with_context(active_test=False).search(domain)
+
+    @api.model
     def _gdpr_people(self, partners):
         """The partners and every contact below them, archived ones included."""
         if not partners:
             return partners
-        return (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("id", "child_of", partners.ids)])
-        )
+        return self._gdpr_search_all("res.partner", [("id", "child_of", partners.ids)])
 
     @api.model
     def _gdpr_check_erasable(self, partners):
-        users = (
-            self.env["res.users"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "in", partners.ids)])
-        )
+        users = self._gdpr_search_all("res.users", [("partner_id", "in", partners.ids)])
         if users:
             raise UserError(
                 self.env._(
@@ -219,12 +215,7 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_leads(self, partners):
-        return (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "in", partners.ids)])
-        )
+        return self._gdpr_search_all("crm.lead", [("partner_id", "in", partners.ids)])
 
     @api.model
     def _gdpr_scope(self, partners):
@@ -635,32 +626,18 @@ class GdprErasure(models.AbstractModel):
             hits = self.env.cr.fetchall()
             if not hits:
                 continue
-            assignments = []
-            for column, data_type in columns:
-                col = SQL.identifier(column)
-                as_text = SQL("%s::text", col) if data_type == "jsonb" else col
-                pattern = SQL(
-                    "h.contact_pattern"
-                    if column in NAME_COLUMNS.get(table, ())
-                    else "h.all_pattern"
-                )
-                replaced = SQL(
-                    "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
-                )
-                if data_type == "jsonb":
-                    replaced = SQL("(%s)::jsonb", replaced)
-                assignments.append(
+            assignments = [
+                self._gdpr_erasing_assignment(
+                    column,
+                    data_type,
                     SQL(
-                        "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s "
-                        "ELSE %s END",
-                        col,
-                        pattern,
-                        as_text,
-                        pattern,
-                        replaced,
-                        col,
-                    )
+                        "h.contact_pattern"
+                        if column in NAME_COLUMNS.get(table, ())
+                        else "h.all_pattern"
+                    ),
                 )
+                for column, data_type in columns
+            ]
             self.env.cr.execute(
                 SQL(
                     """
@@ -692,23 +669,11 @@ class GdprErasure(models.AbstractModel):
             pattern = patterns[kind]
             if not pattern:
                 continue
+            assignments.append(
+                self._gdpr_erasing_assignment(column, data_type, SQL("%s", pattern))
+            )
             col = SQL.identifier(column)
             as_text = SQL("%s::text", col) if data_type == "jsonb" else col
-            replaced = SQL(
-                "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
-            )
-            if data_type == "jsonb":
-                replaced = SQL("(%s)::jsonb", replaced)
-            assignments.append(
-                SQL(
-                    "%s = CASE WHEN %s ~* %s THEN %s ELSE %s END",
-                    col,
-                    as_text,
-                    pattern,
-                    replaced,
-                    col,
-                )
-            )
             conditions.append(SQL("%s ~* %s", as_text, pattern))
         if not assignments:
             return 0
@@ -721,3 +686,24 @@ class GdprErasure(models.AbstractModel):
             )
         )
         return self.env.cr.rowcount
+
+    @api.model
+    def _gdpr_erasing_assignment(self, column, data_type, pattern):
+        """``column = <column with every match of pattern marked>``; the
+        pattern is an SQL expression, NULL meaning nothing to replace."""
+        col = SQL.identifier(column)
+        as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+        replaced = SQL(
+            "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
+        )
+        if data_type == "jsonb":
+            replaced = SQL("(%s)::jsonb", replaced)
+        return SQL(
+            "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s ELSE %s END",
+            col,
+            pattern,
+            as_text,
+            pattern,
+            replaced,
+            col,
+        )

@@ -95,6 +95,17 @@ class TestErasure(GdprCommon):
         )
         return partner, child, lead
 
+    def _homonym(self, email):
+        """Somebody else with the same name."""
+        return self.Partner.create(
+            {
+                "name": NAME,
+                "email": email,
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": self.source_phone.id,
+            }
+        )
+
     def _tables_containing(self, *needles):
         return tables_containing(self.env, *needles)
 
@@ -128,14 +139,7 @@ class TestErasure(GdprCommon):
         """Large tables are searched by matching words before the exact text;
         forced here on every table, the result must be the same."""
         partner, _child, _lead = self._make_person()
-        homonym = self.Partner.create(
-            {
-                "name": NAME,
-                "email": "other.ginevra@example.com",
-                "gdpr_legal_basis": "contract",
-                "gdpr_source_id": self.source_phone.id,
-            }
-        )
+        homonym = self._homonym("other.ginevra@example.com")
         note = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -184,14 +188,7 @@ class TestErasure(GdprCommon):
 
     def test_homonym_keeps_their_name(self):
         partner, _child, _lead = self._make_person()
-        homonym = self.Partner.create(
-            {
-                "name": NAME,
-                "email": "another.ginevra@example.com",
-                "gdpr_legal_basis": "contract",
-                "gdpr_source_id": self.source_phone.id,
-            }
-        )
+        homonym = self._homonym("another.ginevra@example.com")
         partner.with_user(self.user_dpo)._gdpr_erase()
         homonym.invalidate_recordset()
         self.assertEqual(homonym.name, NAME)

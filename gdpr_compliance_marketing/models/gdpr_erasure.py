@@ -48,13 +48,9 @@ class GdprErasure(models.AbstractModel):
         scope = super()._gdpr_scope(partners)
         scope["mailing.contact"] = self._gdpr_mailing_contacts(partners).ids
         emails = list(self._gdpr_marketing_emails(partners))
-        scope["mail.blacklist"] = (
-            self.env["mail.blacklist"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("email", "in", emails)])
-            .ids
-        )
+        scope["mail.blacklist"] = self._gdpr_search_all(
+            "mail.blacklist", [("email", "in", emails)]
+        ).ids
         return scope
 
     @api.model

@@ -170,11 +170,8 @@ class MailingContact(models.Model):
         # addresses nobody else in the database stands for any more: their
         # blocklist entries and objections keep only the keyed hash
         orphan = sorted(set(emails) - self._gdpr_addresses_in_use(emails, contacts))
-        blacklist = (
-            self.env["mail.blacklist"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("email", "in", orphan)])
+        blacklist = Erasure._gdpr_search_all(
+            "mail.blacklist", [("email", "in", orphan)]
         )
         scope = {self._name: contacts.ids, "mail.blacklist": blacklist.ids}
         Erasure._gdpr_suppress_erased(emails, scope)
