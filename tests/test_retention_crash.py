@@ -4,16 +4,9 @@ Odoo process on a database of its own commits batch after batch and dies with
 a batch half-applied; nothing of that batch may remain, every earlier batch
 must, and the next scheduled call resumes the same run."""
 
-import os
-import subprocess
-import sys
 import textwrap
-import unittest
-import uuid
 
-import psycopg2
-
-from odoo.tools import config
+from odoo_process import IsolatedDatabaseCase
 
 BATCH = 5
 PEOPLE = 23
@@ -66,81 +59,7 @@ CRASH = textwrap.dedent(
 RESUME = 'env["gdpr.retention.run"]._cron_gdpr_retention()\n'
 
 
-class TestRetentionCrash(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.template = os.environ.get("GDPR_TEST_TEMPLATE", "gdpr_test_tmpl")
-        cls.db = f"gdpr_crash_{uuid.uuid4().hex[:8]}"
-        cls.dsn = {
-            "host": config["db_host"] or None,
-            "port": config["db_port"] or None,
-            "user": config["db_user"] or None,
-        }
-        conn = cls._connect("postgres")
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", [cls.template]
-                )
-                if not cr.fetchone():
-                    raise AssertionError(
-                        f"template database {cls.template} is missing: run setup/test"
-                    )
-                cr.execute(f'CREATE DATABASE "{cls.db}" TEMPLATE "{cls.template}"')
-        finally:
-            conn.close()
-        cls.addClassCleanup(cls._drop)
-        cls._odoo(
-            "-i",
-            "gdpr_compliance,gdpr_compliance_marketing",
-            "--stop-after-init",
-        )
-
-    @classmethod
-    def _connect(cls, dbname):
-        conn = psycopg2.connect(dbname=dbname, **cls.dsn)
-        return conn
-
-    @classmethod
-    def _drop(cls):
-        conn = cls._connect("postgres")
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{cls.db}" WITH (FORCE)')
-        conn.close()
-
-    @classmethod
-    def _odoo(cls, *args, stdin=None, check=True):
-        command = [
-            sys.executable,
-            "-m",
-            "odoo",
-            *(["shell"] if stdin is not None else []),
-            "-c",
-            config.rcfile,
-            "-d",
-            cls.db,
-            "--log-level=warn",
-            "--no-http",
-            *args,
-        ]
-        result = subprocess.run(
-            command,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if check and result.returncode:
-            raise AssertionError(
-                f"{' '.join(command)} exited {result.returncode}:\n"
-                f"{result.stderr[-3000:]}"
-            )
-        return result
-
+class TestRetentionCrash(IsolatedDatabaseCase):
     def _state(self):
         conn = self._connect(self.db)
         with conn, conn.cursor() as cr:
