@@ -390,7 +390,22 @@ class GdprErasure(models.AbstractModel):
             vals["active"] = False
         if "name" not in keep_fields:
             vals["name"] = self.env._("Anonymised contact")
-        partners.write(vals)
+        # pictures are attachments: clear them only where there are some,
+        # each empty one costs lookups for nothing
+        pictures = [name for name in vals if partners._fields[name].type == "binary"]
+        partners.write({k: v for k, v in vals.items() if k not in pictures})
+        if pictures:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT res_id FROM ir_attachment "
+                    "WHERE res_model = 'res.partner' AND res_id = ANY(%s) "
+                    "AND res_field = ANY(%s)",
+                    partners.ids,
+                    pictures,
+                )
+            )
+            pictured = partners.browse([row[0] for row in self.env.cr.fetchall()])
+            pictured.write(dict.fromkeys(pictures, False))
         if "name" in keep_fields:
             return
         # one write for all, then each its own pseudonymous name
@@ -458,9 +473,18 @@ class GdprErasure(models.AbstractModel):
                 list(self._gdpr_sweep_excluded_tables()),
             )
         )
+        # a selection column holds one of its fixed keys, never a person
+        choices = {
+            (model._table, name)
+            for model in self.env.registry.values()
+            if not model._abstract and model._auto
+            for name, field in model._fields.items()
+            if field.type == "selection" and field.store
+        }
         columns = {}
         for table, column, data_type in self.env.cr.fetchall():
-            columns.setdefault(table, []).append((column, data_type))
+            if (table, column) not in choices:
+                columns.setdefault(table, []).append((column, data_type))
         return columns
 
     @api.model

@@ -13,6 +13,11 @@ NAME = "Ginevra Bartolomei-Zanetti"
 EMAIL = "ginevra.bz@example.org"
 PHONE = "+39 347 555 0199"
 MOBILE = "+39 333 808 4411"
+# a 1x1 PNG: the contact's picture
+PICTURE = (
+    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA"
+    b"hKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 @tagged("post_install", "-at_install")
@@ -36,6 +41,7 @@ class TestErasure(GdprCommon):
                 "city": "Bologna",
                 "vat": "IT01234567897",
                 "comment": f"Met {name} at the fair",
+                "image_1920": PICTURE,
                 "gdpr_legal_basis": "consent",
                 "gdpr_source_id": self.source_fair.id,
             }
@@ -169,6 +175,7 @@ class TestErasure(GdprCommon):
 
     def test_anonymise_keeps_records_others_need(self):
         partner, _child, lead = self._make_person()
+        self.assertTrue(partner.image_1920)
         won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         lead.stage_id = won
         partner.with_user(self.user_dpo)._gdpr_anonymize()
@@ -176,6 +183,8 @@ class TestErasure(GdprCommon):
         lead.invalidate_recordset()
         self.assertFalse(lead.email_from or lead.contact_name or lead.phone)
         self.assertEqual(lead.stage_id, won)
+        partner.invalidate_recordset()
+        self.assertFalse(partner.image_1920, "the picture goes too")
         self.assertNotIn(NAME, lead.name)
         self.assertFalse(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
 
