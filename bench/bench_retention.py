@@ -126,7 +126,8 @@ run._gdpr_execute(
 )
 engine = time.perf_counter() - started
 cr.execute(
-    "SELECT count(*) FROM gdpr_retention_run_line WHERE run_id = %s AND result = 'done'",
+    "SELECT count(*) FROM gdpr_retention_run_line "
+    "WHERE run_id = %s AND result = 'done'",
     [run.id],
 )
 done = cr.fetchone()[0]
