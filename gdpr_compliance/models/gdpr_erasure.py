@@ -541,24 +541,26 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_sweep_keys(self, values):
-        """``{identifier: key}``, the key being the longest word of the
-        identifier as PostgreSQL's 'simple' text search splits it: rows are
-        matched on words first (a hash join, whatever the number of
-        identifiers), the exact text only where a word matched."""
+        """``{identifier: (key, second key)}``: the two longest words of the
+        identifier as PostgreSQL's 'simple' text search splits it. Rows are
+        matched on the first word (a hash join, whatever the number of
+        identifiers), must hold the second one too (a shared first name or
+        surname alone is not enough), and only then their text is compared."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT v, (SELECT lex
-                             FROM unnest(tsvector_to_array(
-                                  to_tsvector('simple', v))) AS lex
-                         ORDER BY length(lex) DESC, lex
-                            LIMIT 1)
-                  FROM unnest(%s::text[]) AS v
+                SELECT v, words[1], words[2]
+                  FROM unnest(%s::text[]) AS v,
+                       LATERAL (SELECT array_agg(lex ORDER BY length(lex) DESC, lex)
+                                  FROM unnest(tsvector_to_array(
+                                       to_tsvector('simple', v))) AS lex) AS k(words)
                 """,
                 list(values),
             )
         )
-        return {value: key for value, key in self.env.cr.fetchall() if key}
+        return {
+            value: (key, key2) for value, key, key2 in self.env.cr.fetchall() if key
+        }
 
     @api.model
     def _gdpr_sweep(self, identifiers):
@@ -575,15 +577,17 @@ class GdprErasure(models.AbstractModel):
         # instead of carrying the identifiers again
         self.env.cr.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS gdpr_sweep_identifier "
-            "(value text, key text, pattern text, contact boolean) ON COMMIT DROP"
+            "(value text, key text, key2 text, pattern text, contact boolean) "
+            "ON COMMIT DROP"
         )
         self.env.cr.execute("TRUNCATE gdpr_sweep_identifier")
         self.env.cr.execute(
             SQL(
-                "INSERT INTO gdpr_sweep_identifier "
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bool[])",
-                values,
-                [keys[value] for value in values],
+                "INSERT INTO gdpr_sweep_identifier SELECT * FROM unnest("
+                "%s::text[], %s::text[], %s::text[], %s::text[], %s::bool[])",
+                [value.lower() for value in values],
+                [keys[value][0] for value in values],
+                [keys[value][1] for value in values],
                 [re.escape(value) for value in values],
                 [value in contact for value in values],
             )
@@ -625,20 +629,24 @@ class GdprErasure(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     """
-                    WITH words AS (
-                        SELECT t.ctid AS tid, %(body)s AS body, %(other)s AS other,
-                               unnest(tsvector_to_array(
-                                   to_tsvector('simple', %(body)s))) AS lex
+                    WITH rows AS (
+                        SELECT t.ctid AS tid, lower(%(body)s) AS body,
+                               lower(%(other)s) AS other,
+                               tsvector_to_array(to_tsvector('simple', %(body)s))
+                                   AS words
                           FROM %(table)s t
                          WHERE length(%(body)s) <= %(long)s
                     ), matches AS (
-                        SELECT w.tid, CASE WHEN i.contact THEN w.body
-                                           ELSE w.other END AS body,
+                        SELECT r.tid, CASE WHEN i.contact THEN r.body
+                                           ELSE r.other END AS body,
                                i.value, i.pattern, i.contact
-                          FROM words w JOIN %(ident)s ON i.key = w.lex
+                          FROM rows r
+                         CROSS JOIN LATERAL unnest(r.words) AS w(lex)
+                          JOIN %(ident)s ON i.key = w.lex
+                         WHERE i.key2 IS NULL OR i.key2 = ANY(r.words)
                          UNION ALL
-                        SELECT t.ctid, CASE WHEN i.contact THEN %(body)s
-                                        ELSE %(other)s END,
+                        SELECT t.ctid, lower(CASE WHEN i.contact THEN %(body)s
+                                              ELSE %(other)s END),
                                i.value, i.pattern, i.contact
                           FROM %(table)s t CROSS JOIN %(ident)s
                          WHERE length(%(body)s) > %(long)s
@@ -647,7 +655,7 @@ class GdprErasure(models.AbstractModel):
                            string_agg(DISTINCT pattern, '|'),
                            string_agg(DISTINCT pattern, '|') FILTER (WHERE contact)
                       FROM matches
-                     WHERE strpos(lower(body), lower(value)) > 0
+                     WHERE strpos(body, value) > 0
                   GROUP BY tid
                     """,
                     body=body,
