@@ -594,11 +594,18 @@ class GdprErasure(models.AbstractModel):
         )
         self.env.cr.execute("ANALYZE gdpr_sweep_identifier")
         ident = SQL("gdpr_sweep_identifier AS i")
+        return self._gdpr_sweep_tables(identifiers, values, ident)
+
+    @api.model
+    def _gdpr_sweep_tables(self, identifiers, values, ident):
+        """The sweep itself, table by table (see ``_gdpr_sweep``)."""
         self.env.cr.execute(
             "SELECT relname, reltuples FROM pg_class "
             "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
         )
         sizes = dict(self.env.cr.fetchall())
+        self.env.cr.execute("SHOW enable_nestloop")
+        nestloop = self.env.cr.fetchone()[0]
         changed = 0
         for table, columns in self._gdpr_text_columns().items():
             if (
@@ -626,10 +633,15 @@ class GdprErasure(models.AbstractModel):
                 if other_texts
                 else SQL("''")
             )
+            # words against identifiers is a hash join whatever the
+            # statistics say: a table filled in this very transaction looks
+            # empty to the planner, and a nested loop over the identifiers
+            # would never end
+            self.env.cr.execute("SET LOCAL enable_nestloop = off")
             self.env.cr.execute(
                 SQL(
                     """
-                    WITH rows AS (
+                    WITH rows AS MATERIALIZED (
                         SELECT t.ctid AS tid, lower(%(body)s) AS body,
                                lower(%(other)s) AS other,
                                tsvector_to_array(to_tsvector('simple', %(body)s))
@@ -666,6 +678,7 @@ class GdprErasure(models.AbstractModel):
                 )
             )
             hits = self.env.cr.fetchall()
+            self.env.cr.execute(SQL("SET LOCAL enable_nestloop = %s", nestloop))
             if not hits:
                 continue
             assignments = [
