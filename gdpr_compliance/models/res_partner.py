@@ -12,6 +12,7 @@ from .gdpr_legal_basis_mixin import (
     ORIGIN_CONTEXT_KEY,
     USER_ENTRY_CONTEXT_KEY,
 )
+from .gdpr_purpose import RETENTION_ACTION_STRENGTH
 
 
 class ResPartner(models.Model):
@@ -447,6 +448,20 @@ class ResPartner(models.Model):
         return documents
 
     @api.model
+    def _gdpr_customer_document_dates(self):
+        """SQL rows ``(partner_id, date)``: every document that makes a
+        customer, dated when it closed the deal."""
+        return SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT d.partner_id, %s FROM %s d WHERE %s",
+                SQL(date),
+                SQL.identifier(table),
+                SQL(condition),
+            )
+            for table, condition, date in self._gdpr_customer_documents()
+        )
+
+    @api.model
     def _gdpr_retention_over_condition(self, purpose, alias, as_of=None):
         """SQL condition: the purpose's retention period is over at ``as_of``
         for the partner aliased ``alias`` (the set-based twin of
@@ -461,20 +476,11 @@ class ResPartner(models.Model):
                 partner,
             )
         elif purpose.retention_anchor == "end_of_relationship":
-            documents = SQL(" UNION ALL ").join(
-                SQL(
-                    "SELECT d.partner_id, %s FROM %s d WHERE %s",
-                    SQL(date),
-                    SQL.identifier(table),
-                    SQL(condition),
-                )
-                for table, condition, date in self._gdpr_customer_documents()
-            )
             anchor = SQL(
                 "COALESCE((SELECT MAX(doc.date) FROM (%s) AS doc(partner_id, date) "
                 "WHERE doc.partner_id IN (%s.id, %s.commercial_partner_id)), "
                 "%s.gdpr_last_interaction, %s.create_date)",
-                documents,
+                self._gdpr_customer_document_dates(),
                 partner,
                 partner,
                 partner,
@@ -716,15 +722,7 @@ class ResPartner(models.Model):
         Contacts of users and companies are outside retention."""
         as_of = as_of or fields.Datetime.now()
         self.env.flush_all()
-        documents = SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT d.partner_id, %s FROM %s d WHERE %s",
-                SQL(date),
-                SQL.identifier(table),
-                SQL(condition),
-            )
-            for table, condition, date in self._gdpr_customer_documents()
-        )
+        documents = self._gdpr_customer_document_dates()
         holds = SQL(" UNION ALL ").join(self._gdpr_legal_hold_queries(as_of))
         only = (
             SQL("AND rp.id = ANY(%s)", list(partner_ids))
@@ -774,9 +772,8 @@ class ResPartner(models.Model):
                                       END)
                                      + make_interval(months => pu.retention_months)
                            END AS keep_until,
-                           CASE pu.retention_action
-                                WHEN 'delete' THEN 4 WHEN 'anonymise' THEN 3
-                                WHEN 'archive' THEN 2 ELSE 1 END AS strength
+                           CASE pu.retention_action %(strength)s
+                                ELSE 0 END AS strength
                       FROM person p
                       JOIN gdpr_purpose pu
                         ON pu.active
@@ -817,6 +814,10 @@ class ResPartner(models.Model):
                 exclude=list(exclude_ids),
                 only=only,
                 documents=documents,
+                strength=SQL(" ").join(
+                    SQL("WHEN %s THEN %s", action, rank)
+                    for action, rank in RETENTION_ACTION_STRENGTH.items()
+                ),
                 holds=holds,
                 as_of=as_of,
                 limit=limit,
