@@ -281,16 +281,14 @@ class GdprRetentionRun(models.Model):
         action = row["action"]
         if row["hold"] and action in ("delete", "anonymise"):
             action = "minimise"
-        keep_until = row["keep_until"]
         return {
             "run_id": self.id,
             **self._gdpr_line_subject_vals(row["model"], row["res_id"]),
             "partner_key": keys[(row["model"], row["res_id"])],
             "purpose_id": row["purpose_id"],
             "action": action,
-            "keep_until": keep_until
-            if keep_until and keep_until.year < 9999
-            else False,
+            # only periods already over reach here: never the unlimited ones
+            "keep_until": row["keep_until"],
             "hold_reason": row["hold"] or False,
             "result": result,
             "message": message,
