@@ -176,20 +176,12 @@ class MailingContact(models.Model):
         scope = {self._name: contacts.ids, "mail.blacklist": blacklist.ids}
         Erasure._gdpr_suppress_erased(emails, scope)
         Erasure._gdpr_anonymise_objections(orphan, self.env["res.partner"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mailing_trace SET email = NULL "
-                "WHERE model = %s AND res_id = ANY(%s)",
-                self._name,
-                contacts.ids,
-            )
-        )
+        # traces keep their figures; only this contact's lose the address
+        Erasure._gdpr_anonymise_traces([], {self._name: contacts.ids})
         self.env["mail.message"].sudo().search(
             Erasure._gdpr_scope_domain(scope, "model", "res_id")
         ).unlink()
-        self.env["ir.attachment"].sudo().search(
-            Erasure._gdpr_scope_domain(scope)
-        ).unlink()
+        Erasure._gdpr_remove_attachments(scope)
         blacklist.unlink()
         contacts.unlink()
         return True
