@@ -604,6 +604,11 @@ class GdprErasure(models.AbstractModel):
             "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
         )
         sizes = dict(self.env.cr.fetchall())
+        # the expressions of the small tables, built once for all of them
+        patterns = {
+            kind: "|".join(re.escape(value) for value in kind_values) or None
+            for kind, kind_values in identifiers.items()
+        }
         self.env.cr.execute("SHOW enable_nestloop")
         nestloop = self.env.cr.fetchone()[0]
         changed = 0
@@ -612,7 +617,7 @@ class GdprErasure(models.AbstractModel):
                 len(values) <= DIRECT_SWEEP_MAX_IDENTIFIERS
                 and sizes.get(table, 0) * len(values) < DIRECT_SWEEP_LIMIT
             ):
-                changed += self._gdpr_sweep_direct(table, columns, identifiers)
+                changed += self._gdpr_sweep_direct(table, columns, patterns)
                 continue
             texts = [
                 SQL("%s::text", SQL.identifier("t", column))
@@ -712,12 +717,9 @@ class GdprErasure(models.AbstractModel):
         return changed
 
     @api.model
-    def _gdpr_sweep_direct(self, table, columns, identifiers):
-        """Sweep of a small table: one regular expression per column."""
-        patterns = {
-            kind: "|".join(re.escape(value) for value in values) or None
-            for kind, values in identifiers.items()
-        }
+    def _gdpr_sweep_direct(self, table, columns, patterns):
+        """Sweep of a small table: one regular expression per column, from
+        ``patterns`` (``{"all": ..., "contact": ...}``)."""
         assignments, conditions = [], []
         for column, data_type in columns:
             kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
