@@ -14,6 +14,7 @@
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,
+    "external_dependencies": {"python": ["cryptography"]},
     "depends": ["crm", "contacts", "mail", "sales_team"],
     "data": [
         "security/gdpr_compliance_groups.xml",
@@ -24,8 +25,10 @@
         "data/gdpr_purpose_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
+        "data/gdpr_request_data.xml",
         "report/gdpr_purpose_register_report.xml",
         "report/gdpr_consent_proof_report.xml",
+        "report/gdpr_access_report.xml",
         "views/gdpr_data_category_views.xml",
         "views/gdpr_purpose_views.xml",
         "views/gdpr_source_views.xml",
@@ -36,6 +39,9 @@
         "views/res_config_settings_views.xml",
         "views/gdpr_legal_hold_views.xml",
         "views/gdpr_retention_run_views.xml",
+        "views/gdpr_request_views.xml",
+        "views/gdpr_audit_log_views.xml",
+        "views/gdpr_request_templates.xml",
         "views/gdpr_compliance_menus.xml",
     ],
     "demo": [

@@ -3,12 +3,16 @@ from . import gdpr_data_category
 from . import gdpr_purpose
 from . import gdpr_source
 from . import gdpr_privacy_notice
+from . import gdpr_chained_log_mixin
 from . import gdpr_consent_event
 from . import gdpr_consent
+from . import gdpr_audit_log
 from . import gdpr_legal_basis_mixin
 from . import gdpr_erasure
 from . import gdpr_erasure_pending
 from . import gdpr_legal_hold
+from . import gdpr_request
+from . import gdpr_request_link
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
 from . import res_partner

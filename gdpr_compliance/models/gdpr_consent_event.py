@@ -1,10 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
-import json
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, ValidationError
 
 CONSENT_ACTION_SELECTION = [
     ("given", "Given"),
@@ -25,18 +21,33 @@ CONSENT_CHANNEL_SELECTION = [
     ("unsubscribe", "Unsubscribe link"),
     ("api", "API"),
     ("system", "Scheduled expiry"),
+    ("request", "Data-subject request"),
 ]
-
-GENESIS_HASH = "0" * 64
 
 
 class GdprConsentEvent(models.Model):
     _name = "gdpr.consent.event"
+    _inherit = ["gdpr.chained.log.mixin"]
     _description = "Consent Ledger Event"
+    _gdpr_append_context = "gdpr_ledger_append"
+    _gdpr_chain_fields = (
+        "partner_id",
+        "origin_model",
+        "origin_id",
+        "purpose_id",
+        "action",
+        "channel",
+        "notice_id",
+        "evidence",
+        "evidence_attachment_id",
+        "ip_address",
+        "user_agent",
+        "recorded_by_id",
+        "carried_from_id",
+    )
     _order = "sequence desc"
     _rec_name = "sequence"
 
-    sequence = fields.Integer(readonly=True, index=True, copy=False)
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Data Subject",
@@ -80,9 +91,6 @@ class GdprConsentEvent(models.Model):
     ip_address = fields.Char(string="IP Address", readonly=True)
     user_agent = fields.Char(readonly=True)
     recorded_by_id = fields.Many2one(comodel_name="res.users", readonly=True)
-    event_time = fields.Datetime(readonly=True, index=True)
-    previous_hash = fields.Char(readonly=True)
-    hash = fields.Char(readonly=True, index=True)
     carried_from_id = fields.Many2one(
         comodel_name="gdpr.consent.event",
         string="Carried Over From",
@@ -100,47 +108,6 @@ class GdprConsentEvent(models.Model):
         ),
     ]
 
-    def init(self):
-        # The head of the chain: one row every writer locks before appending.
-        # Under Odoo's REPEATABLE READ isolation a writer whose snapshot is
-        # older than the last append gets a serialization failure, which Odoo
-        # retries, instead of chaining on a stale hash.
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE TABLE IF NOT EXISTS gdpr_consent_event_head (
-                    id integer PRIMARY KEY CHECK (id = 1),
-                    sequence integer NOT NULL,
-                    hash varchar NOT NULL
-                );
-                INSERT INTO gdpr_consent_event_head (id, sequence, hash)
-                SELECT 1, COALESCE(MAX(sequence), 0),
-                       COALESCE((SELECT hash FROM gdpr_consent_event
-                                  ORDER BY sequence DESC LIMIT 1), %s)
-                  FROM gdpr_consent_event
-                ON CONFLICT (id) DO NOTHING;
-                """,
-                GENESIS_HASH,
-            )
-        )
-        # Append-only also for SQL and for whoever bypasses the ORM.
-        self.env.cr.execute(
-            """
-            CREATE OR REPLACE FUNCTION gdpr_consent_event_append_only()
-            RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION 'gdpr_consent_event is append-only: % refused',
-                    TG_OP;
-            END;
-            $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS gdpr_consent_event_append_only
-                ON gdpr_consent_event;
-            CREATE TRIGGER gdpr_consent_event_append_only
-                BEFORE UPDATE OR DELETE ON gdpr_consent_event
-                FOR EACH ROW EXECUTE FUNCTION gdpr_consent_event_append_only();
-            """
-        )
-
     @api.depends("sequence", "action", "purpose_id")
     def _compute_display_name(self):
         actions = dict(CONSENT_ACTION_SELECTION)
@@ -154,42 +121,31 @@ class GdprConsentEvent(models.Model):
     # Append-only
     # ------------------------------------------------------------------
 
+    def _gdpr_direct_create_message(self):
+        return self.env._(
+            "Consent events are recorded through the contact "
+            "(Record consent), never created directly."
+        )
+
+    def _gdpr_chain_defaults(self, vals):
+        return {"recorded_by_id": vals.get("recorded_by_id") or self.env.uid}
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("gdpr_ledger_append"):
-            raise AccessError(
-                self.env._(
-                    "Consent events are recorded through the contact "
-                    "(Record consent), never created directly."
-                )
+        events = super().create(vals_list)
+        AuditLog = self.env["gdpr.audit.log"]
+        for event in events:
+            subject = event.partner_id or self.env[event.origin_model].browse(
+                event.origin_id
             )
-        events = self.browse()
-        for vals in vals_list:
-            # one at a time: each event is chained on the one before
-            vals = self._gdpr_chain_vals(vals)
-            events |= super().create([vals])
-            self.env.cr.execute(
-                "UPDATE gdpr_consent_event_head SET sequence = %s, hash = %s "
-                "WHERE id = 1",
-                [vals["sequence"], vals["hash"]],
+            AuditLog._gdpr_log(
+                "consent",
+                f"{event.purpose_id.code or event.purpose_id.id}: "
+                f"{event.action} ({event.channel}) #{event.sequence}",
+                subjects=subject,
+                document=event,
             )
         return events
-
-    def _gdpr_chain_vals(self, vals):
-        """Values of the next event of the chain, with its position and hash."""
-        self.env.cr.execute(
-            "SELECT sequence, hash FROM gdpr_consent_event_head WHERE id = 1 FOR UPDATE"
-        )
-        last_sequence, last_hash = self.env.cr.fetchone()
-        vals = dict(
-            vals,
-            sequence=last_sequence + 1,
-            previous_hash=last_hash,
-            event_time=fields.Datetime.now(),
-            recorded_by_id=vals.get("recorded_by_id") or self.env.uid,
-        )
-        vals["hash"] = self._gdpr_hash(vals)
-        return vals
 
     @api.model
     def _gdpr_prepare_event(
@@ -284,148 +240,14 @@ class GdprConsentEvent(models.Model):
             .sudo(False)
         )
 
-    @api.model
-    def _gdpr_canonical(self, vals):
-        """The content the hash covers, in a stable textual form."""
-
-        def ref(value):
-            return value.id if isinstance(value, models.BaseModel) else value or None
-
-        content = {
-            "sequence": vals.get("sequence"),
-            "partner_id": ref(vals.get("partner_id")),
-            "origin_model": vals.get("origin_model") or None,
-            "origin_id": vals.get("origin_id") or None,
-            "purpose_id": ref(vals.get("purpose_id")),
-            "action": vals.get("action"),
-            "channel": vals.get("channel"),
-            "notice_id": ref(vals.get("notice_id")),
-            "evidence": vals.get("evidence") or None,
-            "evidence_attachment_id": ref(vals.get("evidence_attachment_id")),
-            "ip_address": vals.get("ip_address") or None,
-            "user_agent": vals.get("user_agent") or None,
-            "recorded_by_id": ref(vals.get("recorded_by_id")),
-            "event_time": fields.Datetime.to_string(vals.get("event_time")),
-            "carried_from_id": ref(vals.get("carried_from_id")),
-            "previous_hash": vals.get("previous_hash"),
-        }
-        return json.dumps(content, sort_keys=True, separators=(",", ":"))
-
-    @api.model
-    def _gdpr_hash(self, vals):
-        return hashlib.sha256(self._gdpr_canonical(vals).encode()).hexdigest()
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        raise UserError(
-            self.env._(
-                "The consent ledger is append-only: record a new event instead "
-                "of changing one."
-            )
+    def _gdpr_append_only_message(self):
+        return self.env._(
+            "The consent ledger is append-only: record a new event instead "
+            "of changing or deleting one."
         )
-
-    def unlink(self):  # pylint: disable=method-required-super
-        raise UserError(
-            self.env._("The consent ledger is append-only: events cannot be deleted.")
-        )
-
-    # ------------------------------------------------------------------
-    # Verification
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _gdpr_verify_chain(self):
-        """Walk the whole chain. Returns a dict: ``ok``, ``checked`` and, when
-        broken, ``sequence`` (first bad position) and ``problem``."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT sequence, partner_id, origin_model, origin_id, purpose_id,
-                   action, channel, notice_id, evidence, evidence_attachment_id,
-                   ip_address, user_agent, recorded_by_id, event_time,
-                   carried_from_id, previous_hash, hash
-              FROM gdpr_consent_event
-          ORDER BY sequence
-            """
-        )
-        columns = [desc[0] for desc in self.env.cr.description]
-        expected_previous = GENESIS_HASH
-        checked = 0
-        for values in self.env.cr.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            checked += 1
-            if row["sequence"] != checked:
-                return self._gdpr_chain_problem(
-                    checked,
-                    checked - 1,
-                    self.env._("event #%(n)s is missing or out of order", n=checked),
-                )
-            if row["previous_hash"] != expected_previous:
-                return self._gdpr_chain_problem(
-                    checked,
-                    checked - 1,
-                    self.env._(
-                        "event #%(n)s does not follow the previous one: an event "
-                        "before it was altered, removed or inserted",
-                        n=checked,
-                    ),
-                )
-            if self._gdpr_hash(row) != row["hash"]:
-                return self._gdpr_chain_problem(
-                    checked,
-                    checked - 1,
-                    self.env._("event #%(n)s was altered", n=checked),
-                )
-            expected_previous = row["hash"]
-        self.env.cr.execute("SELECT sequence, hash FROM gdpr_consent_event_head")
-        head = self.env.cr.fetchone()
-        if head and (head[0] != checked or head[1] != expected_previous):
-            return self._gdpr_chain_problem(
-                checked + 1,
-                checked,
-                self.env._(
-                    "the ledger ends at event #%(n)s but its last recorded event "
-                    "is #%(head)s: events at the end were removed",
-                    n=checked,
-                    head=head[0],
-                ),
-            )
-        return {"ok": True, "checked": checked}
-
-    @api.model
-    def _gdpr_chain_problem(self, sequence, checked, problem):
-        return {
-            "ok": False,
-            "checked": checked,
-            "sequence": sequence,
-            "problem": problem,
-        }
 
     @api.model
     def action_verify_ledger(self):
-        if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
-            raise AccessError(
-                self.env._("Only the Data Protection Officer verifies the ledger.")
-            )
-        result = self.sudo()._gdpr_verify_chain()
-        if result["ok"]:
-            message = self.env._(
-                "Consent ledger intact: %(count)s events verified.",
-                count=result["checked"],
-            )
-        else:
-            message = self.env._(
-                "Consent ledger TAMPERED: %(problem)s (%(count)s events verified "
-                "before it).",
-                problem=result["problem"],
-                count=result["checked"],
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if result["ok"] else "danger",
-                "sticky": not result["ok"],
-                "title": self.env._("Consent ledger verification"),
-                "message": message,
-            },
-        }
+        return self._gdpr_verify_notification(
+            self.env._("Consent ledger verification")
+        )

@@ -34,6 +34,8 @@ HOLD_KEPT_PARTNER_FIELDS = (
 SWEEP_EXCLUDED_TABLES = (
     "gdpr_consent_event",
     "gdpr_consent_event_head",
+    "gdpr_audit_log",
+    "gdpr_audit_log_head",
     "gdpr_erasure_pending",
 )
 
@@ -84,6 +86,14 @@ class GdprErasure(models.AbstractModel):
         if not partners:
             return []
         self._gdpr_check_erasable(partners)
+        audit = self.env["gdpr.audit.log"]
+        audit._gdpr_log(
+            "erasure",
+            f"{mode} (legal hold: minimised)" if keep_fields else mode,
+            subjects=partners,
+        )
+        # their rectified values in the log become unreadable
+        audit._gdpr_forget_subjects(partners)
         self = self.sudo().with_context(
             active_test=False,
             tracking_disable=True,
@@ -334,6 +344,14 @@ class GdprErasure(models.AbstractModel):
         self.env["res.partner.bank"].search(
             [("partner_id", "in", partners.ids)]
         ).filtered(lambda bank: "bank_ids" not in keep_fields).unlink()
+        # the reports and exports sent to the person hold their data; the
+        # requests themselves stay, as proof they were answered
+        requests = self._gdpr_search_all(
+            "gdpr.request", [("partner_id", "in", partners.ids)]
+        )
+        self.env["ir.attachment"].search(
+            [("res_model", "=", "gdpr.request"), ("res_id", "in", requests.ids)]
+        ).unlink()
 
     @api.model
     def _gdpr_personal_fields(self, model_name):

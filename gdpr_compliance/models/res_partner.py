@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import csv
+import io
+import json
+import zipfile
 from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, file_open, html2plaintext
 
 from .gdpr_consent_event import CONSENT_ACTION_SELECTION
 from .gdpr_erasure import HOLD_KEPT_PARTNER_FIELDS
@@ -49,6 +53,12 @@ class ResPartner(models.Model):
         "this date.",
     )
 
+    gdpr_subject_key = fields.Char(
+        string="Data Subject Key",
+        compute="_compute_gdpr_subject_key",
+        help="Pseudonymous key naming this person in the audit log and in "
+        "retention runs.",
+    )
     gdpr_legal_hold_ids = fields.One2many(
         comodel_name="gdpr.legal.hold",
         inverse_name="partner_id",
@@ -76,6 +86,12 @@ class ResPartner(models.Model):
     gdpr_retention_date = fields.Datetime(
         string="Retention Applied On", readonly=True, copy=False
     )
+
+    def _compute_gdpr_subject_key(self):
+        for partner in self:
+            partner.gdpr_subject_key = (
+                partner._gdpr_pseudonym() if isinstance(partner.id, int) else False
+            )
 
     @api.model
     def _gdpr_vals_concern_individual(self, vals):
@@ -851,6 +867,19 @@ class ResPartner(models.Model):
             }
         return True
 
+    def action_gdpr_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "gdpr_compliance.gdpr_request_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_gdpr_lift_restriction(self):
+        self._gdpr_lift_restriction()
+        return True
+
     def action_gdpr_record_consent(self):
         self.ensure_one()
         return self.env["gdpr.consent.record.wizard"]._gdpr_open_for(self)
@@ -860,3 +889,382 @@ class ResPartner(models.Model):
         return self.env.ref("gdpr_compliance.gdpr_consent_proof_report").report_action(
             self
         )
+
+    # ------------------------------------------------------------------
+    # Data-subject rights
+    # ------------------------------------------------------------------
+
+    def _gdpr_hold_reasons(self, as_of=None):
+        """Why this person's data must be kept whatever they ask: manual legal
+        holds and the automatic ones (open invoices, fiscal documents)."""
+        self.ensure_one()
+        as_of = as_of or fields.Datetime.now()
+        reasons = []
+        for query in self._gdpr_legal_hold_queries(as_of):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT reason FROM (%s) AS hold(partner_id, reason) "
+                    "WHERE partner_id = ANY(%s)",
+                    query,
+                    self.env["gdpr.erasure"]._gdpr_people(self).ids,
+                )
+            )
+            reasons += [row[0] for row in self.env.cr.fetchall() if row[0]]
+        return sorted(set(reasons))
+
+    def _gdpr_restrict(self):
+        """Art. 18: the data are only stored; every processing path asking
+        ``_gdpr_can_process`` is told no."""
+        self.sudo().with_context(tracking_disable=True).write(
+            {"gdpr_restricted": True}
+        )
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "restriction", "processing restricted", subjects=self
+        )
+
+    def _gdpr_lift_restriction(self):
+        self._gdpr_check_erasure_allowed()
+        self.sudo().with_context(tracking_disable=True).write(
+            {"gdpr_restricted": False}
+        )
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "restriction", "restriction lifted", subjects=self
+        )
+
+    @api.model
+    def _gdpr_objection_purposes(self):
+        """Purposes an Art. 21 objection stops (direct marketing and the
+        profiling related to it)."""
+        return (
+            self.env["gdpr.purpose"]
+            .sudo()
+            .search([("code", "in", ("marketing", "profiling"))])
+        )
+
+    def _gdpr_object(self, request=None):
+        """Art. 21: stop marketing and profiling now; the ledger records the
+        withdrawal with the request as evidence. Returns the purposes
+        concerned. The marketing addon also suppresses the address."""
+        self.ensure_one()
+        purposes = self._gdpr_objection_purposes()
+        evidence = self.env._(
+            "Objection (Art. 21 GDPR)%(request)s",
+            request=f" - {request.name}" if request else "",
+        )
+        for purpose in purposes:
+            if self._gdpr_consent_state(purpose) != "withdrawn":
+                self.sudo()._gdpr_record_consent(
+                    purpose, "withdrawn", "request", evidence=evidence
+                )
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "objection", "objection to marketing and profiling", subjects=self,
+            document=request,
+        )
+        return purposes
+
+    @api.model
+    def _gdpr_rectifiable_fields(self):
+        return [
+            "name",
+            "email",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "function",
+            "lang",
+        ]
+
+    def _gdpr_rectify(self, vals, request=None):
+        """Art. 16: correct the person's data. The old and new values go to
+        the audit log, encrypted for this person, never to the chatter (which
+        would keep a copy of the wrong data in clear)."""
+        self.ensure_one()
+        unknown = set(vals) - set(self._gdpr_rectifiable_fields())
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "These fields cannot be rectified here: %(fields)s",
+                    fields=", ".join(sorted(unknown)),
+                )
+            )
+        self.check_access("write")
+        changes = {}
+        for name, new in vals.items():
+            field = self._fields[name]
+            old = self[name]
+            old_value = old.id if field.type == "many2one" else old
+            if (old_value or False) == (new or False):
+                continue
+            changes[name] = (
+                field.convert_to_display_name(old, self) or False,
+                field.convert_to_display_name(
+                    field.convert_to_record(
+                        field.convert_to_cache(new, self), self
+                    ),
+                    self,
+                )
+                or False,
+            )
+        if not changes:
+            raise UserError(self.env._("Nothing to rectify: no value changed."))
+        self.with_context(tracking_disable=True, mail_notrack=True).write(
+            {name: vals[name] for name in changes}
+        )
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "rectification",
+            "rectified " + ", ".join(sorted(changes)),
+            subjects=self,
+            document=request,
+            changes=changes,
+        )
+        return changes
+
+    @api.model
+    def _gdpr_value_text(self, record, field_name):
+        field = record._fields[field_name]
+        value = record[field_name]
+        if field.type == "binary":
+            return self.env._("(file)") if value else False
+        if field.type in ("many2many", "one2many"):
+            return ", ".join(value.mapped("display_name")) or False
+        if field.type == "boolean":
+            return value
+        if field.type == "selection" and value:
+            return dict(field._description_selection(self.env)).get(value, value)
+        if field.type == "html":
+            return html2plaintext(value or "") or False
+        return field.convert_to_display_name(value, record) or False
+
+    def _gdpr_classified_values(self, records):
+        """``[{code, name, fields: [{field, label, value}]}]`` of the
+        classified fields of ``records`` (all of one model) holding a value,
+        per data category."""
+        categories = self.env["gdpr.data.category"].sudo().search([])
+        sections = []
+        for category in categories:
+            model_fields = category.field_ids.filtered(
+                lambda f, model=records._name: f.model == model
+                and f.name in records._fields
+            )
+            rows = []
+            for record in records:
+                for field in model_fields.sorted("name"):
+                    value = self._gdpr_value_text(record, field.name)
+                    if value not in (False, None, ""):
+                        rows.append(
+                            {
+                                "field": field.name,
+                                "label": field.field_description,
+                                "value": value,
+                            }
+                        )
+            if rows:
+                sections.append(
+                    {"code": category.code, "name": category.name, "fields": rows}
+                )
+        return sections
+
+    def _gdpr_applicable_purposes(self):
+        """Purposes that cover this person now, with their legal basis and
+        whether consent is part of it."""
+        self.ensure_one()
+        purposes = self.env["gdpr.purpose"].sudo().search([])
+        is_customer = None
+        result = self.env["gdpr.purpose"]
+        for purpose in purposes:
+            if purpose.retention_scope == "consent":
+                if self._gdpr_consent_state(purpose) != "given":
+                    continue
+            elif purpose.retention_scope == "customers":
+                if is_customer is None:
+                    is_customer = self._gdpr_is_customer()
+                if not is_customer:
+                    continue
+            result |= purpose
+        return result
+
+    def _gdpr_personal_data(self):
+        """Everything held about this person, in one structure that the access
+        report renders and the portability export serialises. Extended by
+        other addons (mailing subscriptions)."""
+        self.ensure_one()
+        partner = self.sudo()
+        selection = partner._fields["gdpr_legal_basis"]._description_selection(
+            self.env
+        )
+        leads = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "=", partner.id)])
+        )
+        purposes = partner._gdpr_applicable_purposes()
+        purpose_basis = dict(
+            self.env["gdpr.purpose"]._fields["legal_basis"]._description_selection(
+                self.env
+            )
+        )
+        anchors = dict(
+            self.env["gdpr.purpose"]._fields["retention_anchor"]._description_selection(
+                self.env
+            )
+        )
+        actions = dict(CONSENT_ACTION_SELECTION)
+        channels = dict(
+            self.env["gdpr.consent.event"]._fields["channel"]._description_selection(
+                self.env
+            )
+        )
+        return {
+            "contact": {
+                "id": partner.id,
+                "name": partner.name,
+                "email": partner.email or False,
+                "phone": partner.phone or False,
+                "mobile": partner.mobile or False,
+                "street": partner.street or False,
+                "street2": partner.street2 or False,
+                "zip": partner.zip or False,
+                "city": partner.city or False,
+                "state": partner.state_id.name or False,
+                "country": partner.country_id.code or False,
+                "function": partner.function or False,
+                "lang": partner.lang or False,
+            },
+            "categories": self._gdpr_classified_values(partner),
+            "source": {
+                "legal_basis": dict(selection).get(partner.gdpr_legal_basis, False),
+                "source": partner.gdpr_source_id.name or False,
+                "detail": partner.gdpr_source_detail or False,
+                "collection_date": fields.Date.to_string(
+                    partner.gdpr_collection_date
+                )
+                or False,
+            },
+            "purposes": [
+                {
+                    "code": purpose.code,
+                    "name": purpose.name,
+                    "legal_basis": purpose_basis.get(purpose.legal_basis, False),
+                    "recipients": purpose.recipients or False,
+                    "processors": purpose.processor_ids.mapped("display_name"),
+                    "transfer_outside_eu": purpose.transfer_outside_eu,
+                    "transfer_countries": purpose.transfer_country_ids.mapped("name"),
+                    "retention_months": purpose.retention_months,
+                    "retention_anchor": anchors.get(purpose.retention_anchor, False),
+                }
+                for purpose in purposes
+            ],
+            "consents": [
+                {
+                    "sequence": event.sequence,
+                    "time": fields.Datetime.to_string(event.event_time),
+                    "purpose": event.purpose_id.name,
+                    "purpose_code": event.purpose_id.code,
+                    "action": actions[event.action],
+                    "channel": channels.get(event.channel, event.channel),
+                    "notice": event.notice_id.display_name or False,
+                    "ip_address": event.ip_address or False,
+                }
+                for event in partner.gdpr_consent_event_ids.sorted("sequence")
+            ],
+            "leads": [
+                {
+                    "id": lead.id,
+                    "name": lead.name,
+                    "created": fields.Datetime.to_string(lead.create_date),
+                    "stage": lead.stage_id.name or False,
+                    "contact_name": lead.contact_name or False,
+                    "email": lead.email_from or False,
+                    "phone": lead.phone or False,
+                    "source": lead.gdpr_source_id.name or False,
+                }
+                for lead in leads
+            ],
+            "lead_categories": self._gdpr_classified_values(leads) if leads else [],
+            "subscriptions": [],
+            "restricted": partner.gdpr_restricted,
+            "last_interaction": fields.Datetime.to_string(
+                partner.gdpr_last_interaction
+            )
+            or False,
+        }
+
+    def _gdpr_access_report_pdf(self, lang=None):
+        """The Art. 15 report, in ``lang`` (the contact's language by
+        default). Returns ``(content, format)``: 'pdf', or 'html' where Odoo
+        does not render PDFs (test mode)."""
+        self.ensure_one()
+        reports = self.env["ir.actions.report"].with_context(
+            lang=lang or self.lang or "en_US"
+        )
+        return reports.sudo()._render_qweb_pdf(
+            "gdpr_compliance.gdpr_access_report", self.ids
+        )
+
+    @api.model
+    def _gdpr_portability_schema(self):
+        with file_open("gdpr_compliance/data/gdpr_portability_schema.json") as handle:
+            return json.load(handle)
+
+    def _gdpr_portability_data(self):
+        """The data the person provided, shaped by the portability schema:
+        what the schema does not list is not exported."""
+        self.ensure_one()
+        schema = self._gdpr_portability_schema()
+        held = self._gdpr_personal_data()
+        properties = schema["properties"]
+
+        def project(values, spec):
+            # Odoo's False for "no value" is JSON null, except for booleans
+            return {
+                key: values.get(key)
+                if prop.get("type") == "boolean"
+                else values.get(key) or None
+                for key, prop in spec["properties"].items()
+            }
+
+        data = {
+            "schema_version": properties["schema_version"]["const"],
+            "generated_at": fields.Datetime.to_string(fields.Datetime.now()),
+            "controller": self.env.company.name,
+        }
+        for key in ("contact", "source"):
+            data[key] = project(held[key], properties[key])
+        for key in ("consents", "leads", "subscriptions"):
+            data[key] = [project(row, properties[key]["items"]) for row in held[key]]
+        return data
+
+    def _gdpr_portability_archive(self):
+        """Art. 20: a ZIP with data.json, one CSV per section and the schema
+        both follow."""
+        schema = self._gdpr_portability_schema()
+        data = self._gdpr_portability_data()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "data.json", json.dumps(data, indent=2, ensure_ascii=False)
+            )
+            archive.writestr(
+                "schema.json", json.dumps(schema, indent=2, ensure_ascii=False)
+            )
+            sections = {
+                "contact": ([data["contact"]], schema["properties"]["contact"]),
+                "source": ([data["source"]], schema["properties"]["source"]),
+                **{
+                    key: (data[key], schema["properties"][key]["items"])
+                    for key in ("consents", "leads", "subscriptions")
+                },
+            }
+            for key, (rows, spec) in sections.items():
+                text = io.StringIO()
+                writer = csv.DictWriter(text, fieldnames=list(spec["properties"]))
+                writer.writeheader()
+                writer.writerows(rows)
+                archive.writestr(f"{key}.csv", text.getvalue())
+        return buffer.getvalue()

@@ -1,0 +1,217 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+AUDIT_ACTION_SELECTION = [
+    ("export", "Export"),
+    ("bulk_read", "Bulk read"),
+    ("consent", "Consent event"),
+    ("request", "Data-subject request"),
+    ("rectification", "Rectification"),
+    ("restriction", "Restriction"),
+    ("objection", "Objection"),
+    ("erasure", "Erasure"),
+    ("retention", "Retention run"),
+    ("role_change", "Role membership change"),
+]
+
+
+class GdprAuditLog(models.Model):
+    """Who did what to whose personal data, and when.
+
+    The person is named only by a pseudonymous key, so erasing them never
+    requires editing the log. Old and new values of a rectification are
+    encrypted with a key of their own per person: erasing the person
+    destroys that key, and the values become unreadable in place."""
+
+    _name = "gdpr.audit.log"
+    _inherit = ["gdpr.chained.log.mixin"]
+    _description = "Personal Data Audit Log"
+    _order = "sequence desc"
+    _rec_name = "sequence"
+    _gdpr_append_context = "gdpr_audit_append"
+    _gdpr_chain_fields = (
+        "user_id",
+        "action",
+        "res_model",
+        "res_id",
+        "subject_model",
+        "subject_keys",
+        "subject_count",
+        "description",
+        "changed_fields",
+        "changes_encrypted",
+    )
+
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Done By",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+    )
+    action = fields.Selection(
+        selection=AUDIT_ACTION_SELECTION, required=True, readonly=True, index=True
+    )
+    res_model = fields.Char(string="Document Model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document", model_field="res_model", readonly=True
+    )
+    subject_model = fields.Char(string="Data Subject Model", readonly=True)
+    subject_keys = fields.Text(
+        string="Data Subject Keys",
+        readonly=True,
+        help="Pseudonymous keys of the people concerned, one per line: the "
+        "contact form shows a contact's key under Privacy.",
+    )
+    subject_count = fields.Integer(string="People Concerned", readonly=True)
+    description = fields.Char(readonly=True)
+    changed_fields = fields.Char(readonly=True)
+    changes_encrypted = fields.Text(readonly=True)
+    changes_display = fields.Text(
+        string="Changes (old → new)",
+        compute="_compute_changes_display",
+        help="Readable while the person's data exist; after erasure the "
+        "values cannot be decrypted any more.",
+    )
+
+    def init(self):
+        super().init()
+        # One encryption key per person. Deleting a row is how erasure makes
+        # that person's old values in the log unreadable ("crypto-shredding").
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS gdpr_audit_subject_key (
+                subject_key varchar PRIMARY KEY,
+                secret bytea NOT NULL
+            )
+            """
+        )
+
+    @api.depends("changes_encrypted")
+    def _compute_changes_display(self):
+        for entry in self:
+            entry.changes_display = entry._gdpr_decrypt_changes()
+
+    def _gdpr_chain_defaults(self, vals):
+        return {"user_id": self.env.uid}
+
+    def _gdpr_direct_create_message(self):
+        return self.env._(
+            "The audit log is written by the application only, never by hand."
+        )
+
+    def _gdpr_append_only_message(self):
+        return self.env._(
+            "The audit log is append-only: entries can be neither changed nor "
+            "deleted."
+        )
+
+    # ------------------------------------------------------------------
+    # Recording
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_keys_of(self, subjects):
+        erasure = self.env["gdpr.erasure"]
+        return [erasure._gdpr_pseudonym_of(subjects._name, rid) for rid in subjects.ids]
+
+    @api.model
+    def _gdpr_log(self, action, description, subjects=None, document=None, changes=None):
+        """Append an entry. ``subjects``: the records of the people concerned
+        (named by key only); ``document``: the record acted on (a request, a
+        retention run); ``changes``: ``{field: (old, new)}`` for one person."""
+        if action not in dict(AUDIT_ACTION_SELECTION):
+            raise UserError(
+                self.env._("%(action)r is not an audit action.", action=action)
+            )
+        keys = self._gdpr_keys_of(subjects) if subjects else []
+        vals = {
+            "action": action,
+            "description": description,
+            "res_model": document._name if document else False,
+            "res_id": document.id if document else False,
+            "subject_model": subjects._name if subjects else False,
+            "subject_keys": "\n".join(keys) or False,
+            "subject_count": len(keys),
+        }
+        if changes:
+            if len(keys) != 1:
+                raise UserError(
+                    self.env._("Changes are logged for one person at a time.")
+                )
+            vals["changed_fields"] = ", ".join(sorted(changes))
+            vals["changes_encrypted"] = self._gdpr_encrypt(keys[0], changes)
+        return self.sudo().with_context(gdpr_audit_append=True).create([vals])
+
+    @api.model
+    def _gdpr_subject_cipher(self, subject_key, create=False):
+        if create:
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO gdpr_audit_subject_key (subject_key, secret) "
+                    "VALUES (%s, %s) ON CONFLICT (subject_key) DO NOTHING",
+                    subject_key,
+                    Fernet.generate_key(),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "SELECT secret FROM gdpr_audit_subject_key WHERE subject_key = %s",
+                subject_key,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return Fernet(bytes(row[0])) if row else None
+
+    @api.model
+    def _gdpr_encrypt(self, subject_key, changes):
+        payload = json.dumps(
+            {name: [old, new] for name, (old, new) in changes.items()},
+            sort_keys=True,
+            default=str,
+        )
+        cipher = self._gdpr_subject_cipher(subject_key, create=True)
+        return cipher.encrypt(payload.encode()).decode()
+
+    def _gdpr_decrypt_changes(self):
+        self.ensure_one()
+        if not self.changes_encrypted:
+            return False
+        cipher = self._gdpr_subject_cipher(self.subject_keys)
+        if not cipher:
+            return self.env._(
+                "Not readable any more: the person's data were erased "
+                "(fields: %(fields)s).",
+                fields=self.changed_fields,
+            )
+        try:
+            changes = json.loads(cipher.decrypt(self.changes_encrypted.encode()))
+        except InvalidToken:
+            return self.env._("Not readable: the encrypted values were altered.")
+        return "\n".join(
+            f"{name}: {old or '∅'} → {new or '∅'}"
+            for name, (old, new) in sorted(changes.items())
+        )
+
+    @api.model
+    def _gdpr_forget_subjects(self, subjects):
+        """Destroy the keys of these people: their old values in the log
+        become unreadable, the log itself is untouched."""
+        keys = self._gdpr_keys_of(subjects)
+        if keys:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM gdpr_audit_subject_key WHERE subject_key = ANY(%s)",
+                    keys,
+                )
+            )
+
+    @api.model
+    def action_verify_log(self):
+        return self._gdpr_verify_notification(self.env._("Audit log verification"))

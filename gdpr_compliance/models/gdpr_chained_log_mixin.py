@@ -1,0 +1,278 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+GENESIS_HASH = "0" * 64
+
+
+class GdprChainedLogMixin(models.AbstractModel):
+    """An append-only, tamper-evident log: every entry carries the hash of
+    the one before it, the database refuses UPDATE and DELETE, and a verify
+    walk reports the first entry that was altered, removed or inserted.
+
+    A model using it lists in ``_gdpr_chain_fields`` the columns the hash
+    covers and names in ``_gdpr_append_context`` the context key its own
+    recording method sets: nothing else may create entries."""
+
+    _name = "gdpr.chained.log.mixin"
+    _description = "Append-only Hash-chained Log"
+
+    _gdpr_chain_fields = ()
+    _gdpr_append_context = None
+
+    sequence = fields.Integer(readonly=True, index=True, copy=False)
+    event_time = fields.Datetime(readonly=True, index=True)
+    previous_hash = fields.Char(readonly=True)
+    hash = fields.Char(readonly=True, index=True)
+
+    def _gdpr_head_table(self):
+        return f"{self._table}_head"
+
+    def init(self):
+        if self._abstract:
+            return
+        head = SQL.identifier(self._gdpr_head_table())
+        table = SQL.identifier(self._table)
+        function = SQL.identifier(f"{self._table}_append_only")
+        # The head of the chain: one row every writer locks before appending.
+        # Under Odoo's REPEATABLE READ isolation a writer whose snapshot is
+        # older than the last append gets a serialization failure, which Odoo
+        # retries, instead of chaining on a stale hash.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %(head)s (
+                    id integer PRIMARY KEY CHECK (id = 1),
+                    sequence integer NOT NULL,
+                    hash varchar NOT NULL
+                );
+                INSERT INTO %(head)s (id, sequence, hash)
+                SELECT 1, COALESCE(MAX(sequence), 0),
+                       COALESCE((SELECT hash FROM %(table)s
+                                  ORDER BY sequence DESC LIMIT 1), %(genesis)s)
+                  FROM %(table)s
+                ON CONFLICT (id) DO NOTHING;
+                """,
+                head=head,
+                table=table,
+                genesis=GENESIS_HASH,
+            )
+        )
+        # Append-only also for SQL and for whoever bypasses the ORM.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE FUNCTION %(function)s()
+                RETURNS trigger AS $$
+                BEGIN
+                    RAISE EXCEPTION USING MESSAGE =
+                        TG_TABLE_NAME || ' is append-only: ' || TG_OP || ' refused';
+                END;
+                $$ LANGUAGE plpgsql;
+                DROP TRIGGER IF EXISTS %(function)s ON %(table)s;
+                CREATE TRIGGER %(function)s
+                    BEFORE UPDATE OR DELETE ON %(table)s
+                    FOR EACH ROW EXECUTE FUNCTION %(function)s();
+                """,
+                function=function,
+                table=table,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Append-only
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get(self._gdpr_append_context):
+            raise AccessError(self._gdpr_direct_create_message())
+        entries = self.browse()
+        head = SQL.identifier(self._gdpr_head_table())
+        for vals in vals_list:
+            # one at a time: each entry is chained on the one before
+            vals = self._gdpr_chain_vals(vals)
+            entries |= super().create([vals])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET sequence = %s, hash = %s WHERE id = 1",
+                    head,
+                    vals["sequence"],
+                    vals["hash"],
+                )
+            )
+        return entries
+
+    def _gdpr_direct_create_message(self):
+        return self.env._("Entries of %(log)s are recorded by the application only.",
+                          log=self._description)
+
+    def _gdpr_chain_defaults(self, vals):
+        """Values every entry gets when appended (who, for instance)."""
+        return {}
+
+    def _gdpr_chain_vals(self, vals):
+        """Values of the next entry of the chain, with its position and hash."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT sequence, hash FROM %s WHERE id = 1 FOR UPDATE",
+                SQL.identifier(self._gdpr_head_table()),
+            )
+        )
+        last_sequence, last_hash = self.env.cr.fetchone()
+        vals = dict(
+            vals,
+            sequence=last_sequence + 1,
+            previous_hash=last_hash,
+            event_time=fields.Datetime.now(),
+        )
+        vals.update(self._gdpr_chain_defaults(vals))
+        vals["hash"] = self._gdpr_hash(vals)
+        return vals
+
+    @api.model
+    def _gdpr_hashed_columns(self):
+        return ["sequence", *self._gdpr_chain_fields, "event_time", "previous_hash"]
+
+    @api.model
+    def _gdpr_canonical(self, vals):
+        """The content the hash covers, in a stable textual form."""
+
+        def ref(value):
+            return value.id if isinstance(value, models.BaseModel) else value or None
+
+        content = {
+            column: fields.Datetime.to_string(vals.get(column))
+            if column == "event_time"
+            else ref(vals.get(column))
+            for column in self._gdpr_hashed_columns()
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+    @api.model
+    def _gdpr_hash(self, vals):
+        return hashlib.sha256(self._gdpr_canonical(vals).encode()).hexdigest()
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise UserError(self._gdpr_append_only_message())
+
+    def unlink(self):  # pylint: disable=method-required-super
+        raise UserError(self._gdpr_append_only_message())
+
+    def _gdpr_append_only_message(self):
+        return self.env._(
+            "%(log)s is append-only: entries can be neither changed nor deleted.",
+            log=self._description,
+        )
+
+    # ------------------------------------------------------------------
+    # Verification
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_verify_chain(self):
+        """Walk the whole chain. Returns a dict: ``ok``, ``checked`` and, when
+        broken, ``sequence`` (first bad position) and ``problem``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s, hash FROM %s ORDER BY sequence",
+                SQL(", ").join(map(SQL.identifier, self._gdpr_hashed_columns())),
+                SQL.identifier(self._table),
+            )
+        )
+        columns = [desc[0] for desc in self.env.cr.description]
+        expected_previous = GENESIS_HASH
+        checked = 0
+        for values in self.env.cr.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            checked += 1
+            if row["sequence"] != checked:
+                return self._gdpr_chain_problem(
+                    checked,
+                    checked - 1,
+                    self.env._("entry #%(n)s is missing or out of order", n=checked),
+                )
+            if row["previous_hash"] != expected_previous:
+                return self._gdpr_chain_problem(
+                    checked,
+                    checked - 1,
+                    self.env._(
+                        "entry #%(n)s does not follow the previous one: an entry "
+                        "before it was altered, removed or inserted",
+                        n=checked,
+                    ),
+                )
+            if self._gdpr_hash(row) != row["hash"]:
+                return self._gdpr_chain_problem(
+                    checked,
+                    checked - 1,
+                    self.env._("entry #%(n)s was altered", n=checked),
+                )
+            expected_previous = row["hash"]
+        self.env.cr.execute(
+            SQL(
+                "SELECT sequence, hash FROM %s",
+                SQL.identifier(self._gdpr_head_table()),
+            )
+        )
+        head = self.env.cr.fetchone()
+        if head and (head[0] != checked or head[1] != expected_previous):
+            return self._gdpr_chain_problem(
+                checked + 1,
+                checked,
+                self.env._(
+                    "the log ends at entry #%(n)s but its last recorded entry "
+                    "is #%(head)s: entries at the end were removed",
+                    n=checked,
+                    head=head[0],
+                ),
+            )
+        return {"ok": True, "checked": checked}
+
+    @api.model
+    def _gdpr_chain_problem(self, sequence, checked, problem):
+        return {
+            "ok": False,
+            "checked": checked,
+            "sequence": sequence,
+            "problem": problem,
+        }
+
+    @api.model
+    def _gdpr_verify_notification(self, title):
+        """Verify the chain (DPO only) and say the outcome in a notification."""
+        if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
+            raise AccessError(
+                self.env._("Only the Data Protection Officer verifies %(log)s.",
+                           log=self._description)
+            )
+        result = self.sudo()._gdpr_verify_chain()
+        if result["ok"]:
+            message = self.env._(
+                "%(log)s intact: %(count)s entries verified.",
+                log=self._description,
+                count=result["checked"],
+            )
+        else:
+            message = self.env._(
+                "%(log)s TAMPERED: %(problem)s (%(count)s entries verified "
+                "before it).",
+                log=self._description,
+                problem=result["problem"],
+                count=result["checked"],
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if result["ok"] else "danger",
+                "sticky": not result["ok"],
+                "title": title,
+                "message": message,
+            },
+        }

@@ -1,0 +1,59 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
+
+from .test_consent_ledger import ConsentCommon
+
+
+class RequestCommon(ConsentCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Request = cls.env["gdpr.request"]
+        cls.AuditLog = cls.env["gdpr.audit.log"].sudo()
+        cls.env.company.email = "privacy@arredoitalia.example"
+
+    @contextmanager
+    def capture_emails(self):
+        """The emails really handed to the mail server, as
+        ``email.message.EmailMessage`` objects."""
+        sent = []
+
+        def send_email(server, message, *args, **kwargs):
+            sent.append(message)
+            return message["Message-Id"]
+
+        with patch.object(IrMailServer, "send_email", send_email):
+            yield sent
+
+    @staticmethod
+    def email_text(message):
+        parts = [message["Subject"] or ""]
+        for part in message.walk():
+            if part.get_content_type() in ("text/plain", "text/html"):
+                parts.append(part.get_content())
+        return "\n".join(parts)
+
+    def _new_request(self, request_type, partner=None, **values):
+        partner = partner or self.prospect
+        return self.Request.create(
+            [
+                dict(
+                    {"request_type": request_type, "partner_id": partner.id},
+                    **values,
+                )
+            ]
+        )
+
+    def _verified(self, request_type, partner=None, **values):
+        request = self._new_request(request_type, partner, **values)
+        request._gdpr_verify_identity("id_document")
+        return request
+
+    def _audit(self, action, document=None):
+        domain = [("action", "=", action)]
+        if document:
+            domain += [("res_model", "=", document._name), ("res_id", "=", document.id)]
+        return self.AuditLog.search(domain)
