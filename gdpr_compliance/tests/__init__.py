@@ -9,3 +9,6 @@ from . import test_purpose_register
 from . import test_rpc_entry_points
 from . import test_erasure
 from . import test_retention
+from . import test_request
+from . import test_request_link
+from . import test_audit_log

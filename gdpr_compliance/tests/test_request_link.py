@@ -1,0 +1,132 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessDenied, UserError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from .common_request import RequestCommon
+
+URL = re.compile(r"/privacy/request/confirm\?token=([\w.\-]+)")
+
+
+@tagged("post_install", "-at_install")
+class TestRequestLink(RequestCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Link = cls.env["gdpr.request.link"]
+
+    def _issue(self, email="prospect@example.com", request_type="access", **kwargs):
+        with self.capture_emails() as sent:
+            link = self.Link._gdpr_issue(email, request_type, **kwargs)
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["To"], email.lower())
+        return link, URL.search(self.email_text(sent[0])).group(1)
+
+    def test_no_request_until_the_address_confirms(self):
+        before = self.Request.search_count([])
+        link, token = self._issue(name="Prospect Person", ip_address="198.51.100.4")
+        self.assertEqual(self.Request.search_count([]), before)
+        request = self.Link._gdpr_confirm(token)
+        self.assertEqual(self.Request.search_count([]), before + 1)
+        self.assertEqual(request.partner_id, self.prospect)
+        self.assertEqual(request.state, "verified")
+        self.assertEqual(request.verification_method, "email_link")
+        self.assertEqual(request.channel, "web")
+        self.assertEqual(request.request_type, "access")
+        self.assertEqual(link.request_id, request)
+        # a second click gives the same request
+        self.assertEqual(self.Link._gdpr_confirm(token), request)
+        self.assertEqual(self.Request.search_count([]), before + 1)
+
+    def test_unknown_address_gives_a_request_without_contact(self):
+        _link, token = self._issue("Nobody@Example.org", "erasure")
+        request = self.Link._gdpr_confirm(token)
+        self.assertFalse(request.partner_id)
+        self.assertEqual(request.requester_email, "nobody@example.org")
+        self.assertEqual(request.user_id, request._gdpr_default_responsible())
+
+    def test_expired_link(self):
+        link, token = self._issue()
+        later = fields.Datetime.now() + timedelta(hours=25)
+        with patch.object(fields.Datetime, "now", return_value=later):
+            with self.assertRaisesRegex(UserError, "expired"):
+                self.Link._gdpr_confirm(token)
+        self.assertFalse(link.request_id)
+
+    def test_forged_links(self):
+        link, token = self._issue()
+        link_id, expires, signature = token.split(".")
+        forged = [
+            f"{link_id}.{expires}.{'0' * len(signature)}",
+            f"{link_id}.{int(expires) + 86400}.{signature}",
+            f"{int(link_id) + 1}.{expires}.{signature}",
+            "garbage",
+            "",
+        ]
+        for token_try in forged:
+            with self.assertRaises(AccessDenied, msg=token_try):
+                self.Link._gdpr_confirm(token_try)
+        self.assertFalse(link.request_id)
+
+    def test_bad_input_and_rate_limit(self):
+        with self.assertRaises(ValidationError):
+            self.Link._gdpr_issue("not-an-address", "access")
+        with self.assertRaises(ValidationError):
+            self.Link._gdpr_issue("a@example.org", "portability")
+        for _attempt in range(3):
+            self._issue("flood@example.org", ip_address="192.0.2.1")
+        with self.assertRaises(AccessDenied):
+            self.Link._gdpr_issue("flood@example.org", "access", ip_address="192.0.2.2")
+        for number in range(7):
+            self._issue(f"p{number}@example.org", ip_address="192.0.2.1")
+        with self.assertRaises(AccessDenied):
+            self.Link._gdpr_issue("fresh@example.org", "access", ip_address="192.0.2.1")
+        self.assertEqual(self.Link.search_count([("email", "=", "fresh@example.org")]), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRequestPage(HttpCase, RequestCommon):
+    def test_public_page_round_trip(self):
+        page = self.url_open("/privacy/request")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_gdpr_request_form", page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        before = self.Request.search_count([])
+        with self.capture_emails() as sent:
+            answer = self.url_open(
+                "/privacy/request",
+                data={
+                    "csrf_token": csrf,
+                    "request_type": "objection",
+                    "name": "Prospect Person",
+                    "email": "prospect@example.com",
+                },
+            )
+        self.assertEqual(answer.status_code, 200)
+        self.assertIn("o_gdpr_request_sent", answer.text)
+        self.assertEqual(self.Request.search_count([]), before)
+        token = URL.search(self.email_text(sent[0])).group(1)
+        forged = self.url_open(f"/privacy/request/confirm?token={token[:-2]}00")
+        self.assertEqual(forged.status_code, 403)
+        self.assertEqual(self.Request.search_count([]), before)
+        confirmed = self.url_open(f"/privacy/request/confirm?token={token}")
+        self.assertEqual(confirmed.status_code, 200)
+        request = self.Request.search([], order="id desc", limit=1)
+        self.assertEqual(request.request_type, "objection")
+        self.assertEqual(request.partner_id, self.prospect)
+        self.assertIn(request.name, confirmed.text)
+
+    def test_public_page_refuses_bad_input(self):
+        page = self.url_open("/privacy/request")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = self.url_open(
+            "/privacy/request",
+            data={"csrf_token": csrf, "request_type": "access", "email": "nope"},
+        )
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("o_gdpr_request_error", answer.text)
+        self.assertFalse(self.env["gdpr.request.link"].search([("email", "=", "nope")]))
