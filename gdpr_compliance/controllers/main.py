@@ -73,9 +73,7 @@ class GdprRequestController(http.Controller):
             hours=Link._gdpr_param("hours", 24),
         )
 
-    @http.route(
-        "/privacy/request/confirm", type="http", auth="public", methods=["GET"]
-    )
+    @http.route("/privacy/request/confirm", type="http", auth="public", methods=["GET"])
     def gdpr_request_confirm(self, token=None, **kwargs):
         try:
             gdpr_request = request.env["gdpr.request.link"].sudo()._gdpr_confirm(token)

@@ -81,7 +81,6 @@ class GdprAuditLog(models.Model):
     )
 
     def init(self):
-        super().init()
         # One encryption key per person. Deleting a row is how erasure makes
         # that person's old values in the log unreadable ("crypto-shredding").
         self.env.cr.execute(
@@ -92,6 +91,7 @@ class GdprAuditLog(models.Model):
             )
             """
         )
+        return super().init()
 
     @api.depends("changes_encrypted")
     def _compute_changes_display(self):
@@ -108,8 +108,7 @@ class GdprAuditLog(models.Model):
 
     def _gdpr_append_only_message(self):
         return self.env._(
-            "The audit log is append-only: entries can be neither changed nor "
-            "deleted."
+            "The audit log is append-only: entries can be neither changed nor deleted."
         )
 
     # ------------------------------------------------------------------
@@ -122,7 +121,9 @@ class GdprAuditLog(models.Model):
         return [erasure._gdpr_pseudonym_of(subjects._name, rid) for rid in subjects.ids]
 
     @api.model
-    def _gdpr_log(self, action, description, subjects=None, document=None, changes=None):
+    def _gdpr_log(
+        self, action, description, subjects=None, document=None, changes=None
+    ):
         """Append an entry. ``subjects``: the records of the people concerned
         (named by key only); ``document``: the record acted on (a request, a
         retention run); ``changes``: ``{field: (old, new)}`` for one person."""

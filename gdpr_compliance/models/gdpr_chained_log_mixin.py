@@ -108,8 +108,10 @@ class GdprChainedLogMixin(models.AbstractModel):
         return entries
 
     def _gdpr_direct_create_message(self):
-        return self.env._("Entries of %(log)s are recorded by the application only.",
-                          log=self._description)
+        return self.env._(
+            "Entries of %(log)s are recorded by the application only.",
+            log=self._description,
+        )
 
     def _gdpr_chain_defaults(self, vals):
         """Values every entry gets when appended (who, for instance)."""
@@ -248,8 +250,10 @@ class GdprChainedLogMixin(models.AbstractModel):
         """Verify the chain (DPO only) and say the outcome in a notification."""
         if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
             raise AccessError(
-                self.env._("Only the Data Protection Officer verifies %(log)s.",
-                           log=self._description)
+                self.env._(
+                    "Only the Data Protection Officer verifies %(log)s.",
+                    log=self._description,
+                )
             )
         result = self.sudo()._gdpr_verify_chain()
         if result["ok"]:
@@ -260,8 +264,7 @@ class GdprChainedLogMixin(models.AbstractModel):
             )
         else:
             message = self.env._(
-                "%(log)s TAMPERED: %(problem)s (%(count)s entries verified "
-                "before it).",
+                "%(log)s TAMPERED: %(problem)s (%(count)s entries verified before it).",
                 log=self._description,
                 problem=result["problem"],
                 count=result["checked"],

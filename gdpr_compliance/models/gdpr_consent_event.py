@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 CONSENT_ACTION_SELECTION = [
     ("given", "Given"),
@@ -248,6 +248,4 @@ class GdprConsentEvent(models.Model):
 
     @api.model
     def action_verify_ledger(self):
-        return self._gdpr_verify_notification(
-            self.env._("Consent ledger verification")
-        )
+        return self._gdpr_verify_notification(self.env._("Consent ledger verification"))

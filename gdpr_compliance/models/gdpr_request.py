@@ -214,9 +214,7 @@ class GdprRequest(models.Model):
     @api.constrains("requester_email")
     def _check_requester_email(self):
         for request in self:
-            if request.requester_email and not email_normalize(
-                request.requester_email
-            ):
+            if request.requester_email and not email_normalize(request.requester_email):
                 raise ValidationError(
                     self.env._(
                         "%(email)s is not a valid email address.",
@@ -275,7 +273,9 @@ class GdprRequest(models.Model):
             request.activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=request.deadline,
-                summary=self.env._("Answer data-subject request %(name)s", name=request.name),
+                summary=self.env._(
+                    "Answer data-subject request %(name)s", name=request.name
+                ),
                 user_id=request.user_id.id,
             )
 
@@ -322,7 +322,9 @@ class GdprRequest(models.Model):
             }
         )
         for request in self:
-            request._gdpr_audit(self.env._("identity verified (%(method)s)", method=method))
+            request._gdpr_audit(
+                self.env._("identity verified (%(method)s)", method=method)
+            )
 
     def _gdpr_extend(self, months, reason):
         """Art. 12(3): extend by at most two further months, with reasons the

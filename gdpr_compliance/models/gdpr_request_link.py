@@ -39,8 +39,10 @@ class GdprRequestLink(models.Model):
 
     @api.model
     def _gdpr_param(self, key, default):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            f"gdpr_compliance.request_link_{key}", default
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(f"gdpr_compliance.request_link_{key}", default)
         )
         try:
             return int(value)
@@ -72,9 +74,7 @@ class GdprRequestLink(models.Model):
         if per_email >= self._gdpr_param("max_per_email", 3) or (
             per_ip and per_ip >= self._gdpr_param("max_per_ip", 10)
         ):
-            raise AccessDenied(
-                self.env._("Too many requests: please try again later.")
-            )
+            raise AccessDenied(self.env._("Too many requests: please try again later."))
 
     @api.model
     def _gdpr_issue(self, email, request_type, name=None, ip_address=None, lang=None):

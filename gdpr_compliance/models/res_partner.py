@@ -915,9 +915,7 @@ class ResPartner(models.Model):
     def _gdpr_restrict(self):
         """Art. 18: the data are only stored; every processing path asking
         ``_gdpr_can_process`` is told no."""
-        self.sudo().with_context(tracking_disable=True).write(
-            {"gdpr_restricted": True}
-        )
+        self.sudo().with_context(tracking_disable=True).write({"gdpr_restricted": True})
         self.env["gdpr.audit.log"]._gdpr_log(
             "restriction", "processing restricted", subjects=self
         )
@@ -957,7 +955,9 @@ class ResPartner(models.Model):
                     purpose, "withdrawn", "request", evidence=evidence
                 )
         self.env["gdpr.audit.log"]._gdpr_log(
-            "objection", "objection to marketing and profiling", subjects=self,
+            "objection",
+            "objection to marketing and profiling",
+            subjects=self,
             document=request,
         )
         return purposes
@@ -1003,9 +1003,7 @@ class ResPartner(models.Model):
             changes[name] = (
                 field.convert_to_display_name(old, self) or False,
                 field.convert_to_display_name(
-                    field.convert_to_record(
-                        field.convert_to_cache(new, self), self
-                    ),
+                    field.convert_to_record(field.convert_to_cache(new, self), self),
                     self,
                 )
                 or False,
@@ -1048,8 +1046,9 @@ class ResPartner(models.Model):
         sections = []
         for category in categories:
             model_fields = category.field_ids.filtered(
-                lambda f, model=records._name: f.model == model
-                and f.name in records._fields
+                lambda f, model=records._name: (
+                    f.model == model and f.name in records._fields
+                )
             )
             rows = []
             for record in records:
@@ -1094,9 +1093,7 @@ class ResPartner(models.Model):
         other addons (mailing subscriptions)."""
         self.ensure_one()
         partner = self.sudo()
-        selection = partner._fields["gdpr_legal_basis"]._description_selection(
-            self.env
-        )
+        selection = partner._fields["gdpr_legal_basis"]._description_selection(self.env)
         leads = (
             self.env["crm.lead"]
             .sudo()
@@ -1105,20 +1102,20 @@ class ResPartner(models.Model):
         )
         purposes = partner._gdpr_applicable_purposes()
         purpose_basis = dict(
-            self.env["gdpr.purpose"]._fields["legal_basis"]._description_selection(
-                self.env
-            )
+            self.env["gdpr.purpose"]
+            ._fields["legal_basis"]
+            ._description_selection(self.env)
         )
         anchors = dict(
-            self.env["gdpr.purpose"]._fields["retention_anchor"]._description_selection(
-                self.env
-            )
+            self.env["gdpr.purpose"]
+            ._fields["retention_anchor"]
+            ._description_selection(self.env)
         )
         actions = dict(CONSENT_ACTION_SELECTION)
         channels = dict(
-            self.env["gdpr.consent.event"]._fields["channel"]._description_selection(
-                self.env
-            )
+            self.env["gdpr.consent.event"]
+            ._fields["channel"]
+            ._description_selection(self.env)
         )
         return {
             "contact": {
@@ -1141,9 +1138,7 @@ class ResPartner(models.Model):
                 "legal_basis": dict(selection).get(partner.gdpr_legal_basis, False),
                 "source": partner.gdpr_source_id.name or False,
                 "detail": partner.gdpr_source_detail or False,
-                "collection_date": fields.Date.to_string(
-                    partner.gdpr_collection_date
-                )
+                "collection_date": fields.Date.to_string(partner.gdpr_collection_date)
                 or False,
             },
             "purposes": [
@@ -1189,9 +1184,7 @@ class ResPartner(models.Model):
             "lead_categories": self._gdpr_classified_values(leads) if leads else [],
             "subscriptions": [],
             "restricted": partner.gdpr_restricted,
-            "last_interaction": fields.Datetime.to_string(
-                partner.gdpr_last_interaction
-            )
+            "last_interaction": fields.Datetime.to_string(partner.gdpr_last_interaction)
             or False,
         }
 

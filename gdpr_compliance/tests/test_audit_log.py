@@ -67,7 +67,9 @@ class TestAuditLog(RequestCommon):
         self.assertFalse(result["ok"])
         self.assertEqual(result["sequence"], last.sequence - 1)
         self.assertIn("altered", result["problem"])
-        notification = self.env["gdpr.audit.log"].with_user(self.user_dpo).action_verify_log()
+        notification = (
+            self.env["gdpr.audit.log"].with_user(self.user_dpo).action_verify_log()
+        )
         self.assertEqual(notification["params"]["type"], "danger")
         with self.assertRaises(AccessError):
             self.env["gdpr.audit.log"].with_user(self.user_sales).action_verify_log()

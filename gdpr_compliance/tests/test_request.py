@@ -84,7 +84,8 @@ class TestRequestDeadlines(RequestCommon):
         )
         answered_late.write({"state": "done"})
         due_soon = self._new_request(
-            "access", received_date=today - relativedelta(months=1) + relativedelta(days=3)
+            "access",
+            received_date=today - relativedelta(months=1) + relativedelta(days=3),
         )
         fresh = self._new_request("access", received_date=today)
         mine = overdue | answered_late | due_soon | fresh
@@ -186,7 +187,9 @@ class TestRequestTypes(RequestCommon):
         ):
             self.assertIn(expected, html)
         # categories group the values
-        self.assertIn(self.env.ref("gdpr_compliance.gdpr_data_category_contact").name, html)
+        self.assertIn(
+            self.env.ref("gdpr_compliance.gdpr_data_category_contact").name, html
+        )
         self.assertEqual(len(sent), 1)
         self.assertEqual(sent[0]["To"], "prospect@example.com")
         names = [part.get_filename() for part in sent[0].walk() if part.get_filename()]
@@ -194,7 +197,9 @@ class TestRequestTypes(RequestCommon):
         self.assertTrue(self._audit("request", request))
 
     def test_access_report_pdf_text(self):
-        text = self._render_pdf_text("gdpr_compliance.gdpr_access_report", self.prospect.ids)
+        text = self._render_pdf_text(
+            "gdpr_compliance.gdpr_access_report", self.prospect.ids
+        )
         self.assertIn("Your personal data", text)
         self.assertIn("Prospect Person", text)
         self.assertIn("Walnut kitchen quote", text)
@@ -213,6 +218,11 @@ class TestRequestTypes(RequestCommon):
         self.assertNotIn("Your personal data", html)
         marketing = self.purpose_marketing.with_context(lang="it_IT").name
         self.assertIn(marketing, html)
+        with self.capture_emails() as sent:
+            request._gdpr_send_answer()
+        text = self.email_text(sent[0])
+        self.assertIn("Gentile Prospect Person", text)
+        self.assertIn("Accesso (art. 15)", text)
 
     def test_portability_archive_matches_its_schema(self):
         request = self._verified("portability")
@@ -240,7 +250,9 @@ class TestRequestTypes(RequestCommon):
         # what the person provided, not what we inferred
         self.assertNotIn("Likes walnut kitchens", archive.read("data.json").decode())
         for name in ("contact", "consents", "leads"):
-            rows = list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode())))
+            rows = list(
+                csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode()))
+            )
             spec = schema["properties"][name]
             spec = spec.get("items", spec)
             self.assertEqual(list(rows[0]), list(spec["properties"]))
@@ -266,7 +278,9 @@ class TestRequestTypes(RequestCommon):
         self.assertEqual(entry.changed_fields, "city, email")
         self.assertEqual(entry.subject_keys, self.prospect._gdpr_pseudonym())
         self.assertNotIn("prospect@example.com", entry.changes_encrypted)
-        self.assertIn("prospect@example.com → prospect.new@example.com", entry.changes_display)
+        self.assertIn(
+            "prospect@example.com → prospect.new@example.com", entry.changes_display
+        )
         self.assertIn("Bologna → Modena", entry.changes_display)
         # the chatter does not keep the old address
         self.assertFalse(
@@ -444,9 +458,7 @@ class TestRequestAccess(RequestCommon):
         groups = Request.read_group([], ["request_type"], ["request_type"])
         self.assertEqual(sum(g["request_type_count"] for g in groups), len(visible))
         with self.assertRaises(AccessError):
-            self.foreign_request.with_user(self.user_sales).write(
-                {"description": "x"}
-            )
+            self.foreign_request.with_user(self.user_sales).write({"description": "x"})
         with self.assertRaises(AccessError):
             self.own_request.with_user(self.user_sales).unlink()
 

@@ -85,7 +85,9 @@ class TestRequestLink(RequestCommon):
             self._issue(f"p{number}@example.org", ip_address="192.0.2.1")
         with self.assertRaises(AccessDenied):
             self.Link._gdpr_issue("fresh@example.org", "access", ip_address="192.0.2.1")
-        self.assertEqual(self.Link.search_count([("email", "=", "fresh@example.org")]), 0)
+        self.assertEqual(
+            self.Link.search_count([("email", "=", "fresh@example.org")]), 0
+        )
 
 
 @tagged("post_install", "-at_install")
