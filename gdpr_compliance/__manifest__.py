@@ -50,5 +50,6 @@
         "demo/crm_lead_demo.xml",
         "demo/gdpr_consent_demo.xml",
         "demo/gdpr_retention_demo.xml",
+        "demo/gdpr_request_demo.xml",
     ],
 }
