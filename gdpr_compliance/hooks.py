@@ -41,6 +41,10 @@ def uninstall_hook(env):
         DROP TRIGGER IF EXISTS gdpr_consent_event_append_only ON gdpr_consent_event;
         DROP FUNCTION IF EXISTS gdpr_consent_event_append_only() CASCADE;
         DROP TABLE IF EXISTS gdpr_consent_event_head;
+        DROP TRIGGER IF EXISTS gdpr_audit_log_append_only ON gdpr_audit_log;
+        DROP FUNCTION IF EXISTS gdpr_audit_log_append_only() CASCADE;
+        DROP TABLE IF EXISTS gdpr_audit_log_head;
+        DROP TABLE IF EXISTS gdpr_audit_subject_key;
         DELETE FROM gdpr_consent;
         DELETE FROM gdpr_consent_event;
         UPDATE res_partner SET gdpr_source_id = NULL

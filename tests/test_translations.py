@@ -21,6 +21,7 @@ SAME_IN_ITALIAN = {
     "Lead",
     "Lead generation",
     "Newsletter",
+    "No",
     "Partner",
     "Privacy",
     "SHA-256",
