@@ -468,3 +468,27 @@ class TestRequestAccess(RequestCommon):
         self.assertTrue(self.env["gdpr.audit.log"].with_user(self.user_dpo).search([]))
         with self.assertRaises(AccessError):
             self.env["gdpr.audit.log"].with_user(self.user_sales).search([])
+
+    def test_views_open_for_each_role(self):
+        for user in (self.user_sales, self.user_dpo):
+            Request = self.Request.with_user(user)
+            views = Request.get_views(
+                [(False, "list"), (False, "form"), (False, "kanban"), (False, "search")]
+            )
+            self.assertIn("action_process", views["views"]["form"]["arch"])
+            self.assertTrue(Request.search_read([], ["name", "deadline", "state"]))
+            action = self.prospect.with_user(user).action_gdpr_requests()
+            self.assertEqual(action["domain"], [("partner_id", "=", self.prospect.id)])
+        wizard_views = (
+            self.env["gdpr.rectification.wizard"]
+            .with_user(self.user_sales)
+            .get_views([(False, "form")])
+        )
+        self.assertIn("action_confirm", wizard_views["views"]["form"]["arch"])
+        form = (
+            self.env["res.partner"]
+            .with_user(self.user_sales)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("action_gdpr_lift_restriction", form)
+        self.assertNotIn("gdpr_subject_key", form)
