@@ -559,39 +559,55 @@ class ResPartner(models.Model):
             return {}
         purpose = self.env["gdpr.purpose"]._gdpr_get(purpose_code)
         self.env.flush_all()
-        soft_spam = purpose.customer_legitimate_interest
-        allowed_without_consent = (
-            self._gdpr_customer_condition("rp")
-            if soft_spam and purpose.requires_consent
-            else SQL("TRUE")
-            if not purpose.requires_consent
-            else SQL("FALSE")
-        )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT rp.id,
-                       CASE
-                           WHEN rp.gdpr_restricted THEN 'restricted'
-                           WHEN c.state IN ('withdrawn', 'refused', 'expired')
-                               THEN 'withdrawn'
-                           WHEN %(lapsed)s THEN 'lapsed'
-                           WHEN c.state = 'given' THEN NULL
-                           WHEN %(allowed)s THEN NULL
-                           ELSE 'no_basis'
-                       END
+                SELECT rp.id, %(reason)s
                   FROM unnest(%(ids)s::int[]) AS t(id)
                   JOIN res_partner rp ON rp.id = t.id
              LEFT JOIN gdpr_consent c
                     ON c.partner_id = rp.id AND c.purpose_id = %(purpose)s
                 """,
-                allowed=allowed_without_consent,
-                lapsed=self._gdpr_retention_over_condition(purpose, "rp"),
+                reason=self._gdpr_exclusion_reason_sql(purpose, "rp", "c"),
                 purpose=purpose.id,
                 ids=list(partner_ids),
             )
         )
         return {pid: reason for pid, reason in self.env.cr.fetchall() if reason}
+
+    @api.model
+    def _gdpr_exclusion_reason_sql(self, purpose, partner_alias, consent_alias):
+        """SQL expression: the reason key why the partner aliased
+        ``partner_alias`` may not be processed for ``purpose`` (NULL when it
+        may), given its gdpr_consent row for the purpose aliased
+        ``consent_alias``. Queries embed it to apply the rule set-based."""
+        soft_spam = purpose.customer_legitimate_interest
+        allowed_without_consent = (
+            self._gdpr_customer_condition(partner_alias)
+            if soft_spam and purpose.requires_consent
+            else SQL("TRUE")
+            if not purpose.requires_consent
+            else SQL("FALSE")
+        )
+        partner = SQL.identifier(partner_alias)
+        consent = SQL.identifier(consent_alias)
+        return SQL(
+            """
+            CASE
+                WHEN %(partner)s.gdpr_restricted THEN 'restricted'
+                WHEN %(consent)s.state IN ('withdrawn', 'refused', 'expired')
+                    THEN 'withdrawn'
+                WHEN %(lapsed)s THEN 'lapsed'
+                WHEN %(consent)s.state = 'given' THEN NULL
+                WHEN %(allowed)s THEN NULL
+                ELSE 'no_basis'
+            END
+            """,
+            partner=partner,
+            consent=consent,
+            lapsed=self._gdpr_retention_over_condition(purpose, partner_alias),
+            allowed=allowed_without_consent,
+        )
 
     # ------------------------------------------------------------------
     # Retention and erasure

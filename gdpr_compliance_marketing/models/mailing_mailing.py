@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 
@@ -46,6 +47,20 @@ class MailingMailing(models.Model):
         return super()._get_recipients()
 
     def _get_recipients(self):
+        if self._gdpr_rules_in_search():
+            # the rules are part of mass_mailing's own search: one query, and
+            # only the recipients who may be mailed come back. It reads tables
+            # the search domain does not name: write them first.
+            self.env.flush_all()
+            res_ids = super(
+                MailingMailing, self.with_context(gdpr_recipient_rules=self.id)
+            )._get_recipients()
+            if not self._gdpr_has_erased_suppression():
+                return res_ids
+            erased = self._gdpr_suppressed_recipients(
+                SQL("(SELECT unnest(%s::int[]) AS id)", list(res_ids))
+            )
+            return [res_id for res_id in res_ids if res_id not in erased]
         res_ids = super()._get_recipients()
         targets = None
         if not self.ab_testing_enabled:
@@ -58,6 +73,73 @@ class MailingMailing(models.Model):
             )
         excluded = self._gdpr_excluded_recipients(res_ids, targets=targets)
         return [res_id for res_id in res_ids if res_id not in excluded]
+
+    def _get_recipients_domain(self):
+        domain = super()._get_recipients_domain()
+        if self.env.context.get("gdpr_recipient_rules") == self.id:
+            domain = expression.AND(
+                [domain, [("id", "in", self._gdpr_allowed_list_contacts_sql())]]
+            )
+        return domain
+
+    def _gdpr_rules_in_search(self):
+        """List mailings (the usual case) apply the rules inside the recipient
+        search; other target models filter what the search returned."""
+        return (
+            self.mailing_model_real == "mailing.contact"
+            and bool(self.contact_list_ids)
+            and not self.ab_testing_enabled
+        )
+
+    def _gdpr_has_erased_suppression(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT 1 FROM gdpr_suppression WHERE email_normalized IS NULL LIMIT 1"
+        )
+        return bool(self.env.cr.fetchone())
+
+    def _gdpr_allowed_list_contacts_sql(self):
+        """SQL sub-query: the contacts of the mailing's lists that may be
+        mailed: a confirmed subscription to one of the lists, an address not
+        suppressed, and a marketing basis (that of the newest partner with the
+        same address, else the contact's own consent). Erased addresses, kept
+        as keyed hashes only, are checked on what this lets through."""
+        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
+        return SQL(
+            """
+            (SELECT t.id
+               FROM mailing_contact t
+               JOIN mailing_subscription s
+                 ON s.contact_id = t.id AND s.list_id = ANY(%(lists)s)
+                AND s.opt_out IS NOT TRUE
+                AND s.gdpr_confirmation_state = 'confirmed'
+          LEFT JOIN (SELECT p.email_normalized, MAX(p.id) AS id
+                       FROM res_partner p
+                      WHERE p.active AND p.email_normalized IS NOT NULL
+                   GROUP BY p.email_normalized) newest
+                 ON newest.email_normalized = t.email_normalized
+          LEFT JOIN res_partner rp ON rp.id = newest.id
+          LEFT JOIN gdpr_consent gc
+                 ON gc.partner_id = rp.id AND gc.purpose_id = %(purpose)s
+          LEFT JOIN (SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
+                       FROM gdpr_consent_event e
+                      WHERE e.origin_model = 'mailing.contact'
+                        AND e.partner_id IS NULL
+                        AND e.purpose_id = %(purpose)s
+                   ORDER BY e.origin_id, e.sequence DESC) own
+                 ON own.origin_id = t.id
+              WHERE t.email_normalized NOT IN (
+                        SELECT su.email_normalized FROM gdpr_suppression su
+                         WHERE su.email_normalized IS NOT NULL)
+                AND CASE WHEN rp.id IS NOT NULL THEN %(reason)s IS NULL
+                         ELSE own.action = 'given' END)
+            """,
+            lists=self.contact_list_ids.ids,
+            purpose=purpose.id,
+            reason=self.env["res.partner"]._gdpr_exclusion_reason_sql(
+                purpose, "rp", "gc"
+            ),
+        )
 
     def _action_send_mail(self, res_ids=None):
         if res_ids:

@@ -164,3 +164,73 @@ class TestMailingRecipients(TransactionCase):
         self.assertEqual(mailing.gdpr_excluded_count, 2)
         # the consent of a contact matching a partner lands on the partner
         self.assertEqual(self.withdrawn.gdpr_consent_ids.state, "withdrawn")
+
+    def test_list_rules_in_the_search_agree_with_the_set_based_rule(self):
+        """List mailings apply the rules inside mass_mailing's search; they
+        must keep exactly whom the rule keeps, reason by reason."""
+        mailing_list = self.env["mailing.list"].create({"name": "All reasons"})
+        lapsed = self.env["res.partner"].create(
+            {
+                "name": "Lia Lapsed",
+                "email": "lia.lapsed@example.org",
+                "gdpr_legal_basis": "consent",
+                "gdpr_source_id": self.consenting.gdpr_source_id.id,
+            }
+        )
+        lapsed._gdpr_record_consent("marketing", "given", "web_form")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET gdpr_last_interaction = now() - interval "
+            "'30 months', create_date = now() - interval '30 months' WHERE id = %s",
+            [lapsed.id],
+        )
+        Contact = self.env["mailing.contact"]
+        contacts = Contact.create(
+            [
+                {"name": p.name, "email": p.email, "list_ids": [(4, mailing_list.id)]}
+                for p in self.partners | lapsed
+            ]
+            + [
+                {
+                    "name": name,
+                    "email": f"{name}@example.org",
+                    "list_ids": [(4, mailing_list.id)],
+                }
+                for name in ("own", "pending", "suppressed", "erased", "nobody")
+            ]
+        )
+        by_name = {c.email.split("@")[0]: c for c in contacts}
+        for name in ("own", "pending", "suppressed", "erased"):
+            by_name[name]._gdpr_record_consent("marketing", "given", "double_opt_in")
+        self.env.invalidate_all()
+        subscriptions = self.env["mailing.subscription"].search(
+            [("list_id", "=", mailing_list.id)]
+        )
+        subscriptions.filtered(
+            lambda s: s.contact_id != by_name["pending"]
+        ).gdpr_confirmation_state = "confirmed"
+        Suppression = self.env["gdpr.suppression"]
+        Suppression._gdpr_suppress("suppressed@example.org", "not_interested")
+        Suppression._gdpr_suppress("erased@example.org", "erased")
+        mailing = self._mailing("mailing.list", lists=mailing_list)
+        self.assertTrue(mailing._gdpr_rules_in_search())
+        excluded = mailing._gdpr_excluded_recipients(contacts.ids)
+        kept = mailing._get_recipients()
+        self.assertEqual(set(kept), set(contacts.ids) - set(excluded))
+        self.assertEqual(
+            {Contact.browse(i).email.split("@")[0] for i in kept},
+            {"anna.consent", "elsa.customer", "own"},
+        )
+        self.assertEqual(
+            {Contact.browse(i).email.split("@")[0]: r for i, r in excluded.items()},
+            {
+                "bruno.withdrawn": "withdrawn",
+                "carla.restricted": "restricted",
+                "dario.prospect": "no_basis",
+                "lia.lapsed": "lapsed",
+                "pending": "unconfirmed",
+                "suppressed": "suppressed",
+                "erased": "suppressed",
+                "nobody": "no_basis",
+            },
+        )
