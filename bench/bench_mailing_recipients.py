@@ -126,7 +126,8 @@ def timed(function):
 stock_time, stock = timed(mailing._gdpr_domain_recipients)
 gdpr_time, kept = timed(mailing._get_recipients)
 print(
-    f"scenario={SCENARIO} contacts={len(stock)} kept={len(kept)} excluded={len(stock) - len(kept)} "
+    f"scenario={SCENARIO} contacts={len(stock)} kept={len(kept)} "
+    f"excluded={len(stock) - len(kept)} "
     f"stock={stock_time:.3f}s gdpr={gdpr_time:.3f}s ratio={gdpr_time / stock_time:.2f}"
 )
 cr.rollback()
