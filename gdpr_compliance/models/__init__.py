@@ -21,3 +21,5 @@ from . import mail_message
 from . import res_users
 from . import res_company
 from . import res_config_settings
+from . import ir_rule
+from . import crm_team_member

@@ -120,7 +120,22 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = self._gdpr_prepare_basis_vals_list(vals_list)
+        vals_list = self._gdpr_assign_creator(vals_list)
         return super().create(vals_list)
+
+    @api.model
+    def _gdpr_assign_creator(self, vals_list):
+        """A salesperson or an agent sees the individuals assigned to them:
+        the ones they create are assigned to them, or they would lose sight of
+        them at once."""
+        if self.env.su or self.env.user._gdpr_record_scope() == "all":
+            return vals_list
+        return [
+            dict(vals, user_id=self.env.uid)
+            if not vals.get("user_id") and self._gdpr_vals_concern_individual(vals)
+            else vals
+            for vals in vals_list
+        ]
 
     def write(self, vals):
         self._gdpr_check_basis_write(vals)

@@ -16,3 +16,124 @@ class ResUsers(models.Model):
             ResUsers, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
         ).create(vals_list)
         return users.with_env(self.env)
+
+    # ------------------------------------------------------------------
+    # Record scope per role (seed 000: only what each role needs)
+    # ------------------------------------------------------------------
+
+    def _gdpr_record_scope(self):
+        """Which personal records this user sees: 'all', 'team' (sales
+        managers and "all documents" salespeople: their teams), 'own'
+        (salespeople: assigned to them, unassigned ones of their teams) or
+        'assigned' (external agents: assigned to them only)."""
+        self.ensure_one()
+        if (
+            self._is_superuser()
+            or self.share
+            or any(
+                self.has_group(group)
+                for group in (
+                    "gdpr_compliance.group_gdpr_officer",
+                    "gdpr_compliance.group_gdpr_back_office",
+                    "gdpr_compliance.group_gdpr_marketing",
+                )
+            )
+        ):
+            return "all"
+        if self.has_group("gdpr_compliance.group_gdpr_external_agent"):
+            return "assigned"
+        if self.has_group("sales_team.group_sale_salesman_all_leads"):
+            return "team"
+        if self.has_group("sales_team.group_sale_salesman"):
+            return "own"
+        return "all"
+
+    def _gdpr_teams(self):
+        """Sales teams this user belongs to or leads."""
+        self.ensure_one()
+        return (
+            self.env["crm.team"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    "|",
+                    ("member_ids", "in", self.ids),
+                    ("user_id", "=", self.id),
+                ]
+            )
+        )
+
+    def _gdpr_rule_domains(self):
+        """Record-rule domains of this user for contacts, leads and consents,
+        by role. Odoo caches rules per user; team changes clear that cache."""
+        self.ensure_one()
+        scope = self._gdpr_record_scope()
+        if scope == "all":
+            everything = [(1, "=", 1)]
+            return {"partner": everything, "lead": everything, "consent": everything}
+        teams = self._gdpr_teams()
+        company_partners = self.env["res.company"].sudo().search([]).partner_id.ids
+        shared = [
+            "|",
+            "|",
+            ("user_ids.share", "=", False),
+            ("id", "in", company_partners + [self.partner_id.id]),
+            ("message_partner_ids", "in", [self.partner_id.id]),
+        ]
+        if scope == "assigned":
+            partner = ["|", ("user_id", "=", self.id), *shared]
+            lead = [("user_id", "=", self.id)]
+        else:
+            if scope == "team":
+                users = (teams.member_ids | teams.user_id | self).ids
+                lead = [
+                    "|",
+                    ("user_id", "in", users),
+                    ("team_id", "in", teams.ids),
+                ]
+            else:
+                users = self.ids
+                lead = [
+                    "|",
+                    ("user_id", "=", self.id),
+                    "&",
+                    ("user_id", "=", False),
+                    ("team_id", "in", teams.ids),
+                ]
+            partner = [
+                "|",
+                "|",
+                "|",
+                "|",
+                ("is_company", "=", True),
+                ("user_id", "in", users),
+                ("commercial_partner_id.user_id", "in", users),
+                ("opportunity_ids.user_id", "in", users),
+                *shared,
+            ]
+        consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
+        return {"partner": partner, "lead": lead, "consent": consent}
+
+    def write(self, vals):
+        if "groups_id" not in vals:
+            return super().write(vals)
+        before = {user.id: set(user.groups_id.ids) for user in self}
+        result = super().write(vals)
+        AuditLog = self.env["gdpr.audit.log"]
+        for user in self:
+            added = set(user.groups_id.ids) - before[user.id]
+            removed = before[user.id] - set(user.groups_id.ids)
+            if added or removed:
+                Groups = self.env["res.groups"].sudo()
+                AuditLog._gdpr_log(
+                    "role_change",
+                    "user #%s: +[%s] -[%s]"
+                    % (
+                        user.id,
+                        ", ".join(Groups.browse(sorted(added)).mapped("full_name")),
+                        ", ".join(Groups.browse(sorted(removed)).mapped("full_name")),
+                    ),
+                    document=user,
+                )
+        return result

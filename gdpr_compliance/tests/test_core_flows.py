@@ -93,6 +93,8 @@ class TestCoreFlows(GdprCommon):
 
     def test_message_post_to_new_recipient(self):
         partner = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
+        # salespeople write to the contacts assigned to them
+        partner.user_id = self.user_sales
         partner.with_user(self.user_sales).message_post(
             body="Thank you for your visit",
             partner_ids=partner.ids,

@@ -156,7 +156,9 @@ class TestLegalBasis(GdprCommon):
         self.assertFalse(self.Partner.search([("name", "in", ("Good Row", "Bad Row"))]))
 
     def test_user_setting_basis_clears_review_flag(self):
-        partner = self.Partner.create({"name": "To Review"})
+        partner = self.Partner.create(
+            {"name": "To Review", "user_id": self.user_sales.id}
+        )
         self.assertTrue(partner.gdpr_basis_to_review)
         partner.with_user(self.user_sales).write(
             {"gdpr_legal_basis": "legitimate_interest"}
@@ -175,6 +177,7 @@ class TestLegalBasis(GdprCommon):
 
     def test_basis_cannot_be_removed_through_the_form(self):
         partner = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
+        partner.user_id = self.user_sales
         with self.assertRaisesRegex(ValidationError, "cannot be"):
             partner.with_user(self.user_sales).web_save(
                 {"gdpr_legal_basis": False}, {"id": {}}
