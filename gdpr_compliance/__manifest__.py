@@ -47,6 +47,7 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/gdpr_role_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/gdpr_consent_demo.xml",
         "demo/gdpr_retention_demo.xml",

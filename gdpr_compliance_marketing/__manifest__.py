@@ -14,6 +14,7 @@
     "post_init_hook": "post_init_hook",
     "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
     "data": [
+        "security/gdpr_compliance_marketing_groups.xml",
         "security/ir.model.access.csv",
         "data/gdpr_data_category_data.xml",
         "data/ir_cron_data.xml",

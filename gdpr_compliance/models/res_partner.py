@@ -21,10 +21,13 @@ from .gdpr_purpose import RETENTION_ACTION_STRENGTH
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "gdpr.legal.basis.mixin"]
+    _inherit = ["res.partner", "gdpr.legal.basis.mixin", "gdpr.audited.mixin"]
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_partner"
 
+    # The rules of salespeople look contacts, and the companies whose
+    # contacts they see, up by salesperson (see also init).
+    user_id = fields.Many2one(index="btree_not_null")
     gdpr_restricted = fields.Boolean(
         string="Processing Restricted",
         tracking=True,
@@ -92,6 +95,13 @@ class ResPartner(models.Model):
             partner.gdpr_subject_key = (
                 partner._gdpr_pseudonym() if isinstance(partner.id, int) else False
             )
+
+    def init(self):
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS res_partner_gdpr_company_user_index "
+            "ON res_partner (user_id) WHERE is_company"
+        )
+        return super().init()
 
     @api.model
     def _gdpr_vals_concern_individual(self, vals):

@@ -108,7 +108,11 @@ class ResUsers(models.Model):
                 "|",
                 ("is_company", "=", True),
                 ("user_id", "in", users),
-                ("commercial_partner_id.user_id", "in", users),
+                (
+                    "commercial_partner_id",
+                    "any",
+                    [("is_company", "=", True), ("user_id", "in", users)],
+                ),
                 ("opportunity_ids.user_id", "in", users),
                 *shared,
             ]
@@ -126,14 +130,15 @@ class ResUsers(models.Model):
             removed = before[user.id] - set(user.groups_id.ids)
             if added or removed:
                 Groups = self.env["res.groups"].sudo()
+                added_names = ", ".join(
+                    Groups.browse(sorted(added)).mapped("full_name")
+                )
+                removed_names = ", ".join(
+                    Groups.browse(sorted(removed)).mapped("full_name")
+                )
                 AuditLog._gdpr_log(
                     "role_change",
-                    "user #%s: +[%s] -[%s]"
-                    % (
-                        user.id,
-                        ", ".join(Groups.browse(sorted(added)).mapped("full_name")),
-                        ", ".join(Groups.browse(sorted(removed)).mapped("full_name")),
-                    ),
+                    f"user #{user.id}: +[{added_names}] -[{removed_names}]",
                     document=user,
                 )
         return result

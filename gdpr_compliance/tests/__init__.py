@@ -12,3 +12,4 @@ from . import test_retention
 from . import test_request
 from . import test_request_link
 from . import test_audit_log
+from . import test_roles

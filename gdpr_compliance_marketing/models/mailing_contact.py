@@ -5,7 +5,8 @@ from odoo.tools import SQL
 
 
 class MailingContact(models.Model):
-    _inherit = "mailing.contact"
+    _name = "mailing.contact"
+    _inherit = ["mailing.contact", "gdpr.audited.mixin"]
 
     gdpr_last_interaction = fields.Datetime(
         string="Last Interaction",
