@@ -61,10 +61,11 @@ if not mailing_list:
         """
         INSERT INTO res_partner (name, email, email_normalized, active, type,
                                  is_company, gdpr_legal_basis, gdpr_source_id,
-                                 create_date, write_date, commercial_partner_id)
+                                 create_date, write_date, commercial_partner_id,
+                                 partner_share)
         SELECT 'Bench ' || g, %(prefix)s || g || '@example.org',
                %(prefix)s || g || '@example.org', TRUE, 'contact', FALSE,
-               'consent', %(source)s, now(), now(), NULL
+               'consent', %(source)s, now(), now(), NULL, TRUE
           FROM generate_series(1, %(n)s, 10) g
         RETURNING id
         """,

@@ -8,6 +8,7 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, file_open, html2plaintext
+from odoo.tools.sql import column_exists, create_column
 
 from .gdpr_consent_event import CONSENT_ACTION_SELECTION
 from .gdpr_erasure import HOLD_KEPT_PARTNER_FIELDS
@@ -25,9 +26,15 @@ class ResPartner(models.Model):
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_partner"
 
-    # The rules of salespeople look contacts, and the companies whose
-    # contacts they see, up by salesperson (see also init).
-    user_id = fields.Many2one(index="btree_not_null")
+    gdpr_commercial_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Salesperson of the Company",
+        related="commercial_partner_id.user_id",
+        store=True,
+        index="btree_not_null",
+        help="Salespeople see the contacts of the companies assigned to them: "
+        "the role rules read it from here, not through the company.",
+    )
     gdpr_restricted = fields.Boolean(
         string="Processing Restricted",
         tracking=True,
@@ -96,10 +103,33 @@ class ResPartner(models.Model):
                 partner._gdpr_pseudonym() if isinstance(partner.id, int) else False
             )
 
+    def _auto_init(self):
+        # filled in one statement: the ORM would compute it contact by contact
+        if not column_exists(self.env.cr, "res_partner", "gdpr_commercial_user_id"):
+            create_column(
+                self.env.cr, "res_partner", "gdpr_commercial_user_id", "int4"
+            )
+            self.env.cr.execute(
+                """
+                UPDATE res_partner p
+                   SET gdpr_commercial_user_id = c.user_id
+                  FROM res_partner c
+                 WHERE c.id = p.commercial_partner_id AND c.user_id IS NOT NULL
+                """
+            )
+        return super()._auto_init()
+
     def init(self):
+        # The role rules show colleagues through partner_share; rows written
+        # around the ORM may have it empty, which would read as "colleague".
         self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS res_partner_gdpr_company_user_index "
-            "ON res_partner (user_id) WHERE is_company"
+            """
+            UPDATE res_partner p
+               SET partner_share = NOT EXISTS (
+                       SELECT 1 FROM res_users u
+                        WHERE u.partner_id = p.id AND NOT u.share)
+             WHERE p.partner_share IS NULL
+            """
         )
         return super().init()
 

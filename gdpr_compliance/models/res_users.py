@@ -77,9 +77,9 @@ class ResUsers(models.Model):
         shared = [
             "|",
             "|",
-            ("user_ids.share", "=", False),
+            ("partner_share", "=", False),
             ("id", "in", company_partners + [self.partner_id.id]),
-            ("message_partner_ids", "in", [self.partner_id.id]),
+            ("message_follower_ids.partner_id", "=", self.partner_id.id),
         ]
         if scope == "assigned":
             partner = ["|", ("user_id", "=", self.id), *shared]
@@ -105,15 +105,9 @@ class ResUsers(models.Model):
                 "|",
                 "|",
                 "|",
-                "|",
                 ("is_company", "=", True),
                 ("user_id", "in", users),
-                (
-                    "commercial_partner_id",
-                    "any",
-                    [("is_company", "=", True), ("user_id", "in", users)],
-                ),
-                ("opportunity_ids.user_id", "in", users),
+                ("gdpr_commercial_user_id", "in", users),
                 *shared,
             ]
         consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]

@@ -171,6 +171,34 @@ class TestRecordScope(RolesCommon):
             self.p_a,
         )
 
+    def test_contacts_of_assigned_companies_and_followed_contacts(self):
+        company = self.Partner.create(
+            {"name": "Cucine Bassi Spa", "is_company": True, "user_id": self.sales_a.id}
+        )
+        buyer = self.Partner.create(
+            {
+                "name": "Ruggero Buyer",
+                "parent_id": company.id,
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": self.source_phone.id,
+            }
+        )
+        # Odoo gives a new contact its company's salesperson
+        self.assertEqual(buyer.user_id, self.sales_a)
+        self.assertTrue(self._visible(self.sales_a, buyer))
+        self.assertFalse(self._visible(self.sales_b, buyer))
+        # the company changes hands: its new salesperson sees its contacts,
+        # the contact's own salesperson keeps them
+        company.user_id = self.sales_b
+        self.assertTrue(self._visible(self.sales_b, buyer))
+        self.assertTrue(self._visible(self.sales_a, buyer))
+        buyer.user_id = False
+        self.assertFalse(self._visible(self.sales_a, buyer))
+        self.assertTrue(self._visible(self.sales_b, buyer))
+        self.p_none.message_subscribe(partner_ids=self.sales_a.partner_id.ids)
+        self.assertTrue(self._visible(self.sales_a, self.p_none))
+        self.assertFalse(self._visible(self.sales_b, self.p_none))
+
     def test_created_contacts_stay_visible_to_their_creator(self):
         created = self.Partner.with_user(self.sales_a).create(
             {
