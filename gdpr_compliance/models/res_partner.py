@@ -106,9 +106,7 @@ class ResPartner(models.Model):
     def _auto_init(self):
         # filled in one statement: the ORM would compute it contact by contact
         if not column_exists(self.env.cr, "res_partner", "gdpr_commercial_user_id"):
-            create_column(
-                self.env.cr, "res_partner", "gdpr_commercial_user_id", "int4"
-            )
+            create_column(self.env.cr, "res_partner", "gdpr_commercial_user_id", "int4")
             self.env.cr.execute(
                 """
                 UPDATE res_partner p
