@@ -20,6 +20,7 @@ SAME_IN_ITALIAN = {
     "IP",
     "Lead",
     "Lead generation",
+    "Marketing",
     "Newsletter",
     "No",
     "Partner",
