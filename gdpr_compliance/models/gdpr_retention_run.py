@@ -176,6 +176,13 @@ class GdprRetentionRun(models.Model):
                     "duration": run.duration + time.monotonic() - started,
                 }
             )
+            # who was processed is on the run's lines, by pseudonymous key
+            self.env["gdpr.audit.log"]._gdpr_log(
+                "retention",
+                f"{run.display_name}: {'dry run, ' if run.dry_run else ''}"
+                f"{len(run.line_ids)} processed",
+                document=run,
+            )
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return remaining

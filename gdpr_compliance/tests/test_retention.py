@@ -147,6 +147,13 @@ class TestRetention(GdprCommon):
         self.assertEqual(old.name, "Dry Run Person")
         self.assertFalse(old.gdpr_retention_state)
         self.assertIn("anonymise", run.summary.lower())
+        logged = (
+            self.env["gdpr.audit.log"]
+            .sudo()
+            .search([("res_model", "=", run._name), ("res_id", "=", run.id)])
+        )
+        self.assertEqual(logged.action, "retention")
+        self.assertIn("dry run, 1 processed", logged.description)
 
     def test_preview_wizard_then_apply(self):
         old = self._person("Previewed Person", 30)
