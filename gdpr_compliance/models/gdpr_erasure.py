@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, email_split
 
+from odoo.addons.base.models.res_partner import ADDRESS_FIELDS
+
 _logger = logging.getLogger(__name__)
 
 # What replaces the person's identifiers wherever they are found in text.
@@ -16,18 +18,7 @@ ERASED_MARK = "[erased]"
 
 # Partner fields a legal hold keeps (what fiscal documents need: who, where,
 # tax number, bank account); everything else personal goes.
-HOLD_KEPT_PARTNER_FIELDS = (
-    "name",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "state_id",
-    "country_id",
-    "vat",
-    "parent_id",
-    "bank_ids",
-)
+HOLD_KEPT_PARTNER_FIELDS = ("name", *ADDRESS_FIELDS, "vat", "parent_id", "bank_ids")
 
 # Tables never rewritten by the sweep: the consent ledger is append-only
 # evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain.

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, file_open, html2plaintext
 from odoo.tools.sql import column_exists, create_column
 
+from odoo.addons.base.models.res_partner import ADDRESS_FIELDS
+
 from .gdpr_consent_event import CONSENT_ACTION_SELECTION
 from .gdpr_erasure import HOLD_KEPT_PARTNER_FIELDS
 from .gdpr_legal_basis_mixin import (
@@ -1033,20 +1035,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _gdpr_rectifiable_fields(self):
-        return [
-            "name",
-            "email",
-            "phone",
-            "mobile",
-            "street",
-            "street2",
-            "zip",
-            "city",
-            "state_id",
-            "country_id",
-            "function",
-            "lang",
-        ]
+        """The contact data a person may have corrected (Art. 16)."""
+        return ["name", "email", "phone", "mobile", *ADDRESS_FIELDS, "function", "lang"]
 
     def _gdpr_rectify(self, vals, request=None):
         """Art. 16: correct the person's data. The old and new values go to
