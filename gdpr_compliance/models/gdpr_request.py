@@ -483,6 +483,8 @@ class GdprRequest(models.Model):
 
     def _gdpr_process_erasure(self):
         partner = self.partner_id
+        # only the DPO erases: checked before anything is told to the person
+        partner._gdpr_check_erasure_allowed()
         holds = partner._gdpr_hold_reasons()
         lang_env = self.with_context(lang=self.lang).env
         if holds:
@@ -498,12 +500,11 @@ class GdprRequest(models.Model):
         # the answer goes before the erasure: afterwards the address is gone
         self._gdpr_send_answer()
         self._gdpr_audit(self.env._("erasure carried out"))
-        erasure_env = self.sudo()
         if holds:
             partner.sudo()._gdpr_minimise_under_hold()
         else:
             partner.sudo()._gdpr_erase()
-        erasure_env.write(
+        self.sudo().write(
             {
                 "requester_name": False,
                 "requester_email": False,

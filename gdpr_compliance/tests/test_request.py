@@ -367,6 +367,14 @@ class TestRequestTypes(RequestCommon):
         )
         self.assertIn(key, self._audit("erasure").mapped("subject_keys")[0])
 
+    def test_only_the_dpo_carries_out_an_erasure(self):
+        request = self._verified("erasure")
+        with self.capture_emails() as sent, self.assertRaisesRegex(UserError, "Data"):
+            request.with_user(self.user_sales)._gdpr_process()
+        self.assertFalse(sent)
+        self.assertEqual(request.state, "verified")
+        self.assertEqual(self.prospect.email, "prospect@example.com")
+
     def test_erasure_under_legal_hold_says_what_is_kept(self):
         person = self.Partner.create(
             {
