@@ -190,6 +190,10 @@ class GdprRequestLink(models.Model):
         return request
 
     @api.model
+    def _cron_gdpr_purge(self):
+        self._gdpr_purge()
+
+    @api.model
     def _gdpr_purge(self):
         """Links older than a week go: they hold an address nobody may have
         confirmed."""

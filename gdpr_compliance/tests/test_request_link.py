@@ -72,6 +72,21 @@ class TestRequestLink(RequestCommon):
                 self.Link._gdpr_confirm(token_try)
         self.assertFalse(link.request_id)
 
+    def test_old_links_are_purged_daily(self):
+        old, _token = self._issue("old@example.org")
+        fresh, _token = self._issue("fresh.link@example.org")
+        self.env.cr.execute(
+            "UPDATE gdpr_request_link SET create_date = now() - interval '8 days' "
+            "WHERE id = %s",
+            [old.id],
+        )
+        self.env.invalidate_all()
+        self.env.ref(
+            "gdpr_compliance.ir_cron_gdpr_request_link_purge"
+        ).method_direct_trigger()
+        self.assertFalse(old.exists())
+        self.assertTrue(fresh.exists())
+
     def test_bad_input_and_rate_limit(self):
         with self.assertRaises(ValidationError):
             self.Link._gdpr_issue("not-an-address", "access")
