@@ -528,7 +528,7 @@ class GdprRequest(models.Model):
                 )
             )
         template = self.env.ref(template_xmlid).sudo()
-        template.send_mail(
+        mail_id = template.send_mail(
             self.id,
             force_send=True,
             email_values={
@@ -536,6 +536,19 @@ class GdprRequest(models.Model):
                 "auto_delete": True,
             },
         )
+        mail = self.env["mail.mail"].sudo().browse(mail_id).exists()
+        if mail.state == "exception":
+            # nothing happens unless the person is told: an erasure in
+            # particular would leave nobody to tell afterwards
+            raise UserError(
+                self.env._(
+                    "The email to the requester of %(name)s could not be sent "
+                    "(%(reason)s); nothing was done. Check the outgoing mail "
+                    "server and try again.",
+                    name=self.name,
+                    reason=mail.failure_reason or mail.failure_type or "?",
+                )
+            )
         # the chatter says that it went, not what it said
         self.message_post(
             body=self.env._(

@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 from datetime import date
+from unittest.mock import patch
 
 import jsonschema
 from dateutil.relativedelta import relativedelta
@@ -13,6 +14,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 
 from .common import tables_containing
 from .common_request import RequestCommon
@@ -366,6 +369,21 @@ class TestRequestTypes(RequestCommon):
             set(),
         )
         self.assertIn(key, self._audit("erasure").mapped("subject_keys")[0])
+
+    def test_erasure_waits_for_its_answer_to_go(self):
+        request = self._verified("erasure")
+
+        def refuse(server, message, *args, **kwargs):
+            raise ConnectionRefusedError("SMTP server down")
+
+        with (
+            patch.object(IrMailServer, "send_email", refuse),
+            self.assertRaisesRegex(UserError, "could not be sent"),
+        ):
+            request._gdpr_process()
+        self.assertEqual(request.state, "verified")
+        self.assertEqual(self.prospect.email, "prospect@example.com")
+        self.assertFalse(self.prospect.gdpr_anonymised_date)
 
     def test_only_the_dpo_carries_out_an_erasure(self):
         request = self._verified("erasure")
