@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The Italian translation is complete and loads into Odoo."""
 
+import glob
+import io
 import os
 
 import polib
+from babel.messages.extract import extract_python
 
 from odoo.tests import TransactionCase, tagged
 
@@ -11,6 +14,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = ("gdpr_compliance", "gdpr_compliance_marketing")
 # Words Italian uses as they are: the OCA po format leaves their msgstr empty.
 SAME_IN_ITALIAN = {
+    "(file)",
     "API",
     "Double opt-in",
     "Email",
@@ -52,6 +56,21 @@ class TestItalianTranslation(TransactionCase):
             ]
             self.assertFalse(missing, f"{addon}: untranslated {missing[:5]}")
             self.assertGreater(len(pot), 0)
+
+    def test_term_extractor_reads_every_python_file(self):
+        """Odoo's export evaluates the arguments of ``_()`` calls: an f-string
+        among them makes it stop reading the file, and the strings after it
+        silently leave the .pot."""
+        for addon in ADDONS:
+            for path in glob.glob(
+                os.path.join(REPO, addon, "**", "*.py"), recursive=True
+            ):
+                with open(path, "rb") as handle:
+                    source = io.BytesIO(handle.read())
+                try:
+                    list(extract_python(source, ["_"], [], {}))
+                except Exception as error:  # noqa: BLE001 - reported as failure
+                    self.fail(f"{path}: terms cannot be extracted ({error})")
 
     def test_translation_loads_and_is_used(self):
         self.env["res.lang"]._activate_lang("it_IT")

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 # Default classification of the standard personal-data fields (seed 003).
@@ -124,9 +124,68 @@ class GdprDataCategory(models.Model):
         readonly=True,
     )
 
+    group_ids = fields.Many2many(
+        comodel_name="res.groups",
+        relation="gdpr_data_category_group_rel",
+        column1="category_id",
+        column2="group_id",
+        string="Visible To",
+        help="Who sees the contacts' fields of this category. Empty: every "
+        "internal user. The Data Protection Officer sees every category.",
+    )
+    external_agents = fields.Boolean(
+        string="Visible to External Agents",
+        help="External agents and resellers see only the categories ticked here.",
+    )
+
     _sql_constraints = [
         ("code_uniq", "unique(code)", "The code of a data category must be unique."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        categories = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return categories
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"group_ids", "external_agents", "field_ids", "active"} & set(vals):
+            # who sees which field is cached per user
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    def _gdpr_visible_to(self, user):
+        """Whether ``user`` may see the fields of this category."""
+        self.ensure_one()
+        if self.group_ids and not self.group_ids & user.groups_id:
+            return False
+        return self.external_agents or not user.has_group(
+            "gdpr_compliance.group_gdpr_external_agent"
+        )
+
+    @api.model
+    @tools.ormcache("self.env.uid", "model_name")
+    def _gdpr_hidden_fields(self, model_name):
+        """Names of the fields of ``model_name`` the current user may not
+        see, from the categories they belong to."""
+        user = self.env.user
+        if user._is_superuser() or user.has_group("gdpr_compliance.group_gdpr_officer"):
+            return frozenset()
+        hidden = set()
+        for category in self.sudo().search([]):
+            if not category._gdpr_visible_to(user):
+                hidden.update(
+                    field.name
+                    for field in category.field_ids
+                    if field.model == model_name
+                )
+        return frozenset(hidden)
 
     @api.depends("field_ids")
     def _compute_field_count(self):

@@ -42,6 +42,14 @@ class TestUi(HttpCase):
             login="gdpr_sales",
         )
 
+    def test_external_agent_screens(self):
+        partner = self.env.ref("gdpr_compliance.res_partner_chiara_marino_demo")
+        partner.user_id = self.env.ref("gdpr_compliance.res_users_agent_demo")
+        self._open(
+            f"/odoo/contacts/{partner.id}", ".o_form_view .o_notebook", "gdpr_agent"
+        )
+        self._open("/odoo/contacts", ".o_kanban_view", login="gdpr_agent")
+
     def test_public_request_page(self):
         self.browser_js(
             "/privacy/request",

@@ -160,13 +160,15 @@ class GdprObjection(models.Model):
         """Art. 21(3): the objection stops marketing at once; the ledger keeps
         the proof of when and how."""
         for objection in self:
+            # (no f-string inside the translated call: the term extractor
+            # evaluates its arguments and would stop reading this file)
+            mailing = objection.mailing_id
+            suffix = f" - {mailing.subject}" if mailing else ""
             evidence = self.env._(
                 "Objection to direct marketing #%(id)s (%(channel)s)%(mailing)s",
                 id=objection.id,
                 channel=dict(OBJECTION_CHANNEL_SELECTION)[objection.channel],
-                mailing=f" - {objection.mailing_id.subject}"
-                if objection.mailing_id
-                else "",
+                mailing=suffix,
             )
             kwargs = {
                 "evidence": evidence,
