@@ -122,6 +122,56 @@ class TestRecordScope(RolesCommon):
         self.assertFalse(self._visible(self.agent, self.company))
         self.assertTrue(self._visible(self.agent, self.agent.partner_id))
 
+    def _check_doors(self, user, Model, records, visible):
+        """Every ORM door shows ``visible`` among ``records``, nothing else."""
+        As = Model.with_user(user)
+        hidden = records - visible
+        label = f"{user.login} on {Model._name}"
+        self.assertEqual(As.search([("id", "in", records.ids)]), visible, label)
+        self.assertEqual(
+            As.search_count([("id", "in", records.ids)]), len(visible), label
+        )
+        if visible:
+            self.assertEqual(
+                len(visible.with_user(user).read(["display_name"])), len(visible)
+            )
+        for record in hidden:
+            with self.assertRaises(AccessError, msg=label):
+                record.with_user(user).read(["display_name"])
+            self.assertNotIn(
+                record.id,
+                [row[0] for row in As.name_search(record.name, limit=None)],
+                label,
+            )
+        groups = As.read_group([("id", "in", records.ids)], ["id:count"], [])
+        self.assertEqual(groups[0]["__count"], len(visible), label)
+        if user.has_group("base.group_allow_export"):
+            exported = As.search([("id", "in", records.ids)]).export_data(["id"])
+            self.assertEqual(len(exported["datas"]), len(visible), label)
+
+    def test_every_door_for_every_role(self):
+        self.manager.groups_id = [(4, self.env.ref("base.group_allow_export").id)]
+        self.dpo.groups_id = [(4, self.env.ref("base.group_allow_export").id)]
+        partners = {
+            self.sales_a: self.p_a,
+            self.sales_b: self.p_b,
+            self.manager: self.p_a,
+            self.agent: self.p_agent,
+            self.marketing: self.people,
+            self.dpo: self.people,
+        }
+        leads = {
+            self.sales_a: self.l_a | self.l_team_a,
+            self.sales_b: self.l_b,
+            self.manager: self.l_a | self.l_team_a,
+            self.agent: self.l_agent,
+            self.dpo: self.leads,
+        }
+        for user, visible in partners.items():
+            self._check_doors(user, self.Partner, self.people, visible)
+        for user, visible in leads.items():
+            self._check_doors(user, self.Lead, self.leads, visible)
+
     def test_no_door_shows_another_salespersons_customer(self):
         Partner = self.Partner.with_user(self.sales_a)
         with self.assertRaises(AccessError):
