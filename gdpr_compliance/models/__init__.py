@@ -9,6 +9,7 @@ from . import gdpr_consent
 from . import gdpr_audit_log
 from . import gdpr_legal_basis_mixin
 from . import gdpr_audited_mixin
+from . import gdpr_field_access_mixin
 from . import gdpr_erasure
 from . import gdpr_erasure_pending
 from . import gdpr_legal_hold

@@ -10,7 +10,12 @@ from .gdpr_legal_basis_mixin import (
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "gdpr.legal.basis.mixin", "gdpr.audited.mixin"]
+    _inherit = [
+        "crm.lead",
+        "gdpr.legal.basis.mixin",
+        "gdpr.audited.mixin",
+        "gdpr.field.access.mixin",
+    ]
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_lead"
 

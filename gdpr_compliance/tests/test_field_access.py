@@ -111,6 +111,37 @@ class TestFieldAccess(FieldAccessCommon):
             "+39 051 000 2222",
         )
 
+    def test_lead_fields_follow_their_categories(self):
+        tag = self.env["crm.tag"].create({"name": "Kitchen"})
+        self.l_a.write(
+            {
+                "expected_revenue": 12000,
+                "description": "<p>Wants walnut</p>",
+                "tag_ids": [(6, 0, tag.ids)],
+                "phone": "+39 051 000 3333",
+            }
+        )
+        spec = {"name": {}, "phone": {}, "expected_revenue": {}, "description": {}}
+        salesperson = self.l_a.with_user(self.sales_a).web_read(spec)[0]
+        self.assertEqual(salesperson["phone"], "+39 051 000 3333")
+        self.assertFalse(salesperson["expected_revenue"])
+        self.assertFalse(salesperson["description"])
+        manager = self.l_a.with_user(self.manager).web_read(spec)[0]
+        self.assertEqual(manager["expected_revenue"], 12000)
+        # the pipeline's columns lose the hidden total, not their count
+        groups = self.Lead.with_user(self.sales_a).web_read_group(
+            [("id", "in", self.leads.ids)],
+            ["expected_revenue:sum"],
+            ["stage_id"],
+        )["groups"]
+        self.assertTrue(groups)
+        self.assertTrue(all("expected_revenue" not in group for group in groups))
+        self.assertEqual(sum(g["stage_id_count"] for g in groups), 2)
+        kanban = self.Lead.with_user(self.sales_a).get_view(view_type="kanban")
+        self.assertNotIn('sum_field="expected_revenue"', kanban["arch"])
+        pivot = self.Lead.with_user(self.sales_a).get_view(view_type="pivot")
+        self.assertNotIn('name="expected_revenue"', pivot["arch"])
+
     def test_changing_a_category_takes_effect(self):
         financial = self.env.ref("gdpr_compliance.gdpr_data_category_financial")
         financial.group_ids = [(4, self.env.ref("sales_team.group_sale_salesman").id)]
@@ -120,14 +151,17 @@ class TestFieldAccess(FieldAccessCommon):
 @tagged("post_install", "-at_install")
 class TestFieldAccessRpc(HttpCase, FieldAccessCommon):
     def _call(self, method, *args, **kwargs):
+        return self._call_model("res.partner", method, *args, **kwargs)
+
+    def _call_model(self, model, method, *args, **kwargs):
         response = self.url_open(
-            f"/web/dataset/call_kw/res.partner/{method}",
+            f"/web/dataset/call_kw/{model}/{method}",
             data=json.dumps(
                 {
                     "jsonrpc": "2.0",
                     "method": "call",
                     "params": {
-                        "model": "res.partner",
+                        "model": model,
                         "method": method,
                         "args": list(args),
                         "kwargs": kwargs,
@@ -168,6 +202,12 @@ class TestFieldAccessRpc(HttpCase, FieldAccessCommon):
         self.assertNotIn("comment", full)
         rows = self._call("web_read", self.p_a.ids, {"name": {}, "vat": {}})["result"]
         self.assertEqual(rows[0]["vat"], False)
+        lead = self._call_model(
+            "crm.lead", "read", self.l_a.ids, ["name", "expected_revenue"]
+        )
+        self.assertIn(
+            "Your role does not give access", lead["error"]["data"]["message"]
+        )
         self.authenticate(self.dpo.login, f"{self.dpo.login}-pw-2026")
         self.assertEqual(
             self._call("read", self.p_a.ids, ["vat"])["result"][0]["vat"],

@@ -35,7 +35,15 @@ class TestUi(HttpCase):
         self._open(
             f"/odoo/contacts/{partner.id}", ".o_form_view .o_notebook", "gdpr_sales"
         )
-        self._open("/odoo/crm", ".o_kanban_view", login="gdpr_sales")
+        self._open("/odoo/crm", ".o_kanban_view .o_kanban_record", login="gdpr_sales")
+        lead = self.env.ref("gdpr_compliance.crm_lead_paolo_conti_demo")
+        lead.user_id = self.env.ref("gdpr_compliance.res_users_salesperson_demo")
+        self._open(f"/odoo/crm/{lead.id}", ".o_form_view .o_notebook", "gdpr_sales")
+        self._open(
+            "/odoo/action-crm.crm_opportunity_report_action",
+            ".o_pivot_view, .o_graph_view",
+            login="gdpr_sales",
+        )
         self._open(
             "/odoo/action-gdpr_compliance.gdpr_request_action",
             ".o_list_view",
