@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import json
 import shutil
 
 from odoo.tests import TransactionCase, new_test_user
@@ -36,6 +37,28 @@ def tables_containing(env, *needles):
         if env.cr.fetchone():
             found.add((table, column))
     return found
+
+
+def call_kw(http_case, model, method, *args, **kwargs):
+    """Call a model method over the web client's JSON-RPC route, in the
+    session ``http_case`` authenticated; returns the decoded answer."""
+    response = http_case.url_open(
+        f"/web/dataset/call_kw/{model}/{method}",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": list(args),
+                    "kwargs": kwargs,
+                },
+            }
+        ),
+        headers={"Content-Type": "application/json"},
+    )
+    return response.json()
 
 
 class GdprCommon(TransactionCase):

@@ -5,6 +5,7 @@ from lxml import etree
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import call_kw
 from .test_roles import RolesCommon
 
 
@@ -151,26 +152,7 @@ class TestFieldAccess(FieldAccessCommon):
 @tagged("post_install", "-at_install")
 class TestFieldAccessRpc(HttpCase, FieldAccessCommon):
     def _call(self, method, *args, **kwargs):
-        return self._call_model("res.partner", method, *args, **kwargs)
-
-    def _call_model(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
+        return call_kw(self, "res.partner", method, *args, **kwargs)
 
     def test_rpc_refuses_hidden_fields_cleanly(self):
         self.authenticate(self.sales_a.login, f"{self.sales_a.login}-pw-2026")
@@ -202,8 +184,8 @@ class TestFieldAccessRpc(HttpCase, FieldAccessCommon):
         self.assertNotIn("comment", full)
         rows = self._call("web_read", self.p_a.ids, {"name": {}, "vat": {}})["result"]
         self.assertEqual(rows[0]["vat"], False)
-        lead = self._call_model(
-            "crm.lead", "read", self.l_a.ids, ["name", "expected_revenue"]
+        lead = call_kw(
+            self, "crm.lead", "read", self.l_a.ids, ["name", "expected_revenue"]
         )
         self.assertIn(
             "Your role does not give access", lead["error"]["data"]["message"]

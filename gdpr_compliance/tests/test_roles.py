@@ -4,7 +4,7 @@ import json
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import GdprCommon
+from .common import GdprCommon, call_kw
 
 
 class RolesCommon(GdprCommon):
@@ -295,23 +295,7 @@ class TestRecordScope(RolesCommon):
 @tagged("post_install", "-at_install")
 class TestRecordScopeRpc(HttpCase, RolesCommon):
     def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
+        return call_kw(self, model, method, *args, **kwargs)
 
     def test_json_rpc_as_a_salesperson(self):
         self.authenticate(self.sales_a.login, f"{self.sales_a.login}-pw-2026")
