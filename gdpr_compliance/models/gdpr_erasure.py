@@ -27,6 +27,7 @@ SWEEP_EXCLUDED_TABLES = (
     "gdpr_consent_event_head",
     "gdpr_audit_log",
     "gdpr_audit_log_head",
+    "gdpr_audit_subject_key",
     "gdpr_erasure_pending",
 )
 

@@ -48,6 +48,22 @@ class GdprFieldAccessMixin(models.AbstractModel):
         ]
 
     @api.model
+    def _gdpr_readable_fields(self, hidden):
+        """What "all fields" means for a user who may not see ``hidden``."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if name not in hidden and field.is_accessible(self.env)
+        ]
+
+    @api.model
+    def _gdpr_grouping_fields(self, fields, groupby):
+        """Field names behind read_group's aggregates and group-bys
+        ('amount:sum', 'date:month')."""
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        return [name.split(":")[0] for name in [*(fields or ()), *groupby]]
+
+    @api.model
     def get_view(self, view_id=None, view_type="form", **options):
         result = super().get_view(view_id, view_type, **options)
         hidden = self._gdpr_hidden_fields()
@@ -108,11 +124,7 @@ class GdprFieldAccessMixin(models.AbstractModel):
             if fields:
                 self._gdpr_check_hidden(fields)
             else:
-                fields = [
-                    name
-                    for name, field in self._fields.items()
-                    if name not in hidden and field.is_accessible(self.env)
-                ]
+                fields = self._gdpr_readable_fields(hidden)
         return super().read(fields, load=load)
 
     @api.model
@@ -123,11 +135,7 @@ class GdprFieldAccessMixin(models.AbstractModel):
                 list(fields or []) + self._gdpr_domain_fields(domain)
             )
             if not fields:
-                fields = [
-                    name
-                    for name, field in self._fields.items()
-                    if name not in hidden and field.is_accessible(self.env)
-                ]
+                fields = self._gdpr_readable_fields(hidden)
         return super().search_read(
             domain, fields, offset=offset, limit=limit, order=order
         )
@@ -166,9 +174,8 @@ class GdprFieldAccessMixin(models.AbstractModel):
     ):
         hidden = self._gdpr_hidden_fields()
         if hidden:
-            groupby_list = [groupby] if isinstance(groupby, str) else list(groupby)
             self._gdpr_check_hidden(
-                [name.split(":")[0] for name in groupby_list]
+                self._gdpr_grouping_fields((), groupby)
                 + self._gdpr_domain_fields(domain)
             )
             # totals of hidden fields (a kanban column's revenue) are left out
@@ -190,9 +197,8 @@ class GdprFieldAccessMixin(models.AbstractModel):
         if self._gdpr_hidden_fields() and self._gdpr_is_direct_rpc_call(
             ("read_group",)
         ):
-            groupby_list = [groupby] if isinstance(groupby, str) else list(groupby)
             self._gdpr_check_hidden(
-                [name.split(":")[0] for name in list(fields or []) + groupby_list]
+                self._gdpr_grouping_fields(fields, groupby)
                 + self._gdpr_domain_fields(domain)
             )
         return super().read_group(

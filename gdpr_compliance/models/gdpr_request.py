@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
+from odoo.addons.base.models.res_partner import _lang_get
+
 REQUEST_TYPE_SELECTION = [
     ("access", "Access (Art. 15)"),
     ("rectification", "Rectification (Art. 16)"),
@@ -77,7 +79,7 @@ class GdprRequest(models.Model):
         compute="_compute_requester", store=True, readonly=False
     )
     lang = fields.Selection(
-        selection="_lang_selection",
+        selection=_lang_get,
         string="Answer Language",
         compute="_compute_requester",
         store=True,
@@ -167,10 +169,6 @@ class GdprRequest(models.Model):
             lambda user: user.active and not user.share and not user._is_superuser()
         )
         return officers.sorted("id")[:1] or self.env.ref("base.user_admin")
-
-    @api.model
-    def _lang_selection(self):
-        return self.env["res.lang"].get_installed()
 
     @api.depends("partner_id")
     def _compute_requester(self):

@@ -7,6 +7,8 @@ from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 from odoo.tools.misc import hmac
 
+from odoo.addons.base.models.res_partner import _lang_get
+
 from .gdpr_request import REQUEST_TYPE_SELECTION
 
 # What a person may ask from the public page; the others need a dialogue.
@@ -179,7 +181,7 @@ class GdprRequestLink(models.Model):
                     or (partner.name if len(partner) == 1 else False),
                     "requester_email": link.email,
                     "lang": link.lang
-                    if link.lang in dict(Request._lang_selection())
+                    if link.lang in dict(_lang_get(Request))
                     else False,
                     "user_id": Request._gdpr_default_responsible().id,
                 }

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from odoo.addons.base.models.res_partner import _lang_get
+
 
 class GdprRectificationWizard(models.TransientModel):
     """Collects the corrected values; res.partner._gdpr_rectify applies them
@@ -27,11 +29,7 @@ class GdprRectificationWizard(models.TransientModel):
     )
     country_id = fields.Many2one(comodel_name="res.country")
     function = fields.Char(string="Job Position")
-    lang = fields.Selection(selection="_lang_selection", string="Language")
-
-    @api.model
-    def _lang_selection(self):
-        return self.env["res.lang"].get_installed()
+    lang = fields.Selection(selection=_lang_get, string="Language")
 
     @api.model
     def _gdpr_open_for(self, request):
