@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -243,7 +241,7 @@ class GdprRequest(models.Model):
         if "partner_id" in vals:
             for request in self:
                 request._gdpr_keep_subject_key()
-        if "deadline" in vals or "extension_months" in vals or "user_id" in vals:
+        if {"received_date", "extension_months", "user_id"} & set(vals):
             self._gdpr_schedule_deadline_activity()
         return result
 
@@ -618,12 +616,3 @@ class GdprRequest(models.Model):
             "url": f"/web/content/{self.attachment_id.id}?download=true",
             "target": "self",
         }
-
-    @api.model
-    def _gdpr_due_soon_domain(self, days=7):
-        today = fields.Date.context_today(self)
-        return [
-            ("state", "not in", CLOSED_STATES),
-            ("deadline", ">=", today),
-            ("deadline", "<=", today + timedelta(days=days)),
-        ]

@@ -32,6 +32,10 @@ class TestRequestDeadlines(RequestCommon):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.date_deadline, request.deadline)
         self.assertEqual(activity.user_id, self.env.user)
+        # a corrected date of receipt moves the deadline and its to-do
+        request.received_date = date(2026, 2, 2)
+        self.assertEqual(request.deadline, date(2026, 3, 2))
+        self.assertEqual(request.activity_ids.date_deadline, date(2026, 3, 2))
 
     def test_extension_needs_a_reason_and_stops_at_two_months(self):
         today = fields.Date.context_today(self.Request)
