@@ -12,6 +12,7 @@ from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
 from . import gdpr_erasure
 from . import gdpr_erasure_pending
+from . import gdpr_erasure_sweep_identifier
 from . import gdpr_legal_hold
 from . import gdpr_request
 from . import gdpr_request_link

@@ -117,8 +117,9 @@ class GdprAuditLog(models.Model):
 
     @api.model
     def _gdpr_keys_of(self, subjects):
-        erasure = self.env["gdpr.erasure"]
-        return [erasure._gdpr_pseudonym_of(subjects._name, rid) for rid in subjects.ids]
+        return self.env["gdpr.erasure"]._gdpr_pseudonyms_of(
+            subjects._name, subjects.ids
+        )
 
     @api.model
     def _gdpr_log(

@@ -21,8 +21,11 @@ ERASED_MARK = "[erased]"
 HOLD_KEPT_PARTNER_FIELDS = ("name", *ADDRESS_FIELDS, "vat", "parent_id", "bank_ids")
 
 # Tables never rewritten by the sweep: the consent ledger is append-only
-# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain.
+# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain;
+# the audit log keeps only pseudonymous keys; the sweep's own work tables hold
+# what is being searched for.
 SWEEP_EXCLUDED_TABLES = (
+    "gdpr_erasure_sweep_identifier",
     "gdpr_consent_event",
     "gdpr_consent_event_head",
     "gdpr_audit_log",
@@ -56,6 +59,36 @@ DIRECT_SWEEP_LIMIT = 200000
 # more than reading a small table word by word.
 DIRECT_SWEEP_MAX_IDENTIFIERS = 50
 MIN_PHONE_LENGTH = 6
+
+# A plain ASCII address, which Odoo's parser would only lower-case: a batch of
+# retention meets thousands of them.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+)
+
+
+def normalize_email(value):
+    """``email_normalize`` of ``value``, without the parser for a plain
+    address."""
+    value = (value or "").strip()
+    if PLAIN_ADDRESS.fullmatch(value):
+        return value.lower()
+    return email_normalize(value)
+
+
+# Planner settings of the sweep (restored after it): the identifiers' hash
+# table in memory, not in batches on disk; hash joins or index lookups, never
+# sorting every word of a table; no just-in-time compilation, which costs
+# more than most of the sweep's statements.
+SWEEP_SETTINGS = {
+    "work_mem": "128MB",
+    "enable_mergejoin": "off",
+    "enable_hashjoin": "on",
+    "jit": "off",
+}
+# Rough number of words of a row, to choose between index lookups and a
+# hash join.
+WORDS_PER_ROW = 10
 
 
 class GdprErasure(models.AbstractModel):
@@ -116,10 +149,17 @@ class GdprErasure(models.AbstractModel):
         """Stable pseudonymous key of a record (keyed hash of model and id):
         logs and retention runs name people by it, so erasing someone never
         requires editing them."""
+        return self._gdpr_pseudonyms_of(model, [res_id])[0]
+
+    @api.model
+    def _gdpr_pseudonyms_of(self, model, res_ids):
+        """The pseudonymous keys of many records of ``model``, in order."""
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        return hmac.new(
-            (secret or "").encode(), f"{model}:{res_id}".encode(), hashlib.sha256
-        ).hexdigest()
+        key = (secret or "").encode()
+        return [
+            hmac.new(key, f"{model}:{res_id}".encode(), hashlib.sha256).hexdigest()
+            for res_id in res_ids
+        ]
 
     @api.model
     def _gdpr_search_all(self, model, domain):
@@ -196,9 +236,13 @@ class GdprErasure(models.AbstractModel):
         values = self._gdpr_identifier_values(partners)
         emails = set()
         for value in values["email"]:
-            for address in email_split(value) or [value]:
+            value = value.strip()
+            addresses = (
+                [value] if PLAIN_ADDRESS.fullmatch(value) else email_split(value)
+            )
+            for address in addresses or [value]:
                 emails.add(address.strip())
-                normalized = email_normalize(address)
+                normalized = normalize_email(address)
                 if normalized:
                     emails.add(normalized)
         phones = {
@@ -424,8 +468,8 @@ class GdprErasure(models.AbstractModel):
             return
         # one write for all, then each its own pseudonymous name
         names = [
-            self.env._("Anonymised contact %(key)s", key=partner._gdpr_pseudonym()[:10])
-            for partner in partners
+            self.env._("Anonymised contact %(key)s", key=key[:10])
+            for key in self._gdpr_pseudonyms_of(partners._name, partners.ids)
         ]
         self.env.flush_all()
         self.env.cr.execute(
@@ -551,26 +595,23 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_sweep_keys(self, values):
-        """``{identifier: (key, second key)}``: the two longest words of the
-        identifier as PostgreSQL's 'simple' text search splits it. Rows are
-        matched on the first word (a hash join, whatever the number of
-        identifiers), must hold the second one too (a shared first name or
-        surname alone is not enough), and only then their text is compared."""
+        """``{identifier: key}``: the identifier's longest word as
+        PostgreSQL's 'simple' text search splits it. Rows are matched on their
+        words (a hash join, whatever the number of identifiers), and only then
+        is their text compared."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT v, words[1], words[2]
-                  FROM unnest(%s::text[]) AS v,
-                       LATERAL (SELECT array_agg(lex ORDER BY length(lex) DESC, lex)
-                                  FROM unnest(tsvector_to_array(
-                                       to_tsvector('simple', v))) AS lex) AS k(words)
+                SELECT v, (SELECT lex
+                             FROM unnest(tsvector_to_array(
+                                  to_tsvector('simple', v))) AS lex
+                         ORDER BY length(lex) DESC, lex LIMIT 1)
+                  FROM unnest(%s::text[]) AS v
                 """,
                 list(values),
             )
         )
-        return {
-            value: (key, key2) for value, key, key2 in self.env.cr.fetchall() if key
-        }
+        return {value: key for value, key in self.env.cr.fetchall() if key}
 
     @api.model
     def _gdpr_sweep(self, identifiers):
@@ -583,28 +624,91 @@ class GdprErasure(models.AbstractModel):
         keys = self._gdpr_sweep_keys(identifiers["all"])
         values = sorted(keys, key=len, reverse=True)
         contact = set(identifiers["contact"])
-        # a temporary table, filled once: every table's statement joins it
-        # instead of carrying the identifiers again
-        self.env.cr.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS gdpr_sweep_identifier "
-            "(value text, key text, key2 text, pattern text, contact boolean) "
-            "ON COMMIT DROP"
-        )
-        self.env.cr.execute("TRUNCATE gdpr_sweep_identifier")
-        self.env.cr.execute(
+        cr = self.env.cr
+        table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
+        # filled once, joined by every table's statement; its rows live and
+        # die in this transaction (other transactions never see them)
+        cr.execute(SQL("DELETE FROM %s", table))
+        cr.execute(
             SQL(
-                "INSERT INTO gdpr_sweep_identifier SELECT * FROM unnest("
-                "%s::text[], %s::text[], %s::text[], %s::text[], %s::bool[])",
+                "INSERT INTO %s (value, key, pattern, contact) SELECT * FROM "
+                "unnest(%s::text[], %s::text[], %s::text[], %s::bool[])",
+                table,
                 [value.lower() for value in values],
-                [keys[value][0] for value in values],
-                [keys[value][1] for value in values],
+                [keys[value] for value in values],
                 [re.escape(value) for value in values],
                 [value in contact for value in values],
             )
         )
-        self.env.cr.execute("ANALYZE gdpr_sweep_identifier")
-        ident = SQL("gdpr_sweep_identifier AS i")
-        return self._gdpr_sweep_tables(identifiers, values, ident)
+        # the planner must know its size: a hash join, not a nested loop
+        cr.execute(SQL("ANALYZE %s", table))
+        previous = {}
+        for name, value in SWEEP_SETTINGS.items():
+            cr.execute(SQL("SELECT current_setting(%s)", name))
+            previous[name] = cr.fetchone()[0]
+            self._gdpr_set_local(name, value)
+        try:
+            return self._gdpr_sweep_tables(identifiers, values, SQL("%s AS i", table))
+        finally:
+            for name, value in previous.items():
+                self._gdpr_set_local(name, value)
+            cr.execute(SQL("DELETE FROM %s", table))
+
+    @api.model
+    def _gdpr_set_local(self, name, value):
+        """A planner setting for the rest of the transaction."""
+        self.env.cr.execute(SQL("SELECT set_config(%s, %s, TRUE)", name, value))
+
+    @api.model
+    def _gdpr_sweep_matches(self, table, texts, naming, ident):
+        """SQL: ``(tid, pattern, contact)`` of the identifiers found in the
+        rows of ``table``, in one scan: the words of the columns that name a
+        person are weighted 'A', so that a name found only there (a homonym's
+        own record) is no match, while addresses and phones match anywhere.
+        ``texts`` is ``{column: SQL text}``."""
+        other = [text for column, text in texts.items() if column not in naming]
+        named = [text for column, text in texts.items() if column in naming]
+        body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts.values()))
+        other_body = (
+            SQL("concat_ws(' ', %s)", SQL(", ").join(other)) if other else SQL("''")
+        )
+        # a text search vector is capped at 1 MB: the words of the beginning
+        # of a long row here, the whole of it compared below
+        words = SQL("to_tsvector('simple', left(%s, %s))", other_body, LONG_TEXT)
+        if named:
+            words = SQL(
+                "setweight(to_tsvector('simple', left(concat_ws(' ', %s), %s)), 'A')"
+                " || %s",
+                SQL(", ").join(named),
+                LONG_TEXT,
+                words,
+            )
+        where = SQL(
+            "strpos(lower(CASE WHEN i.contact THEN %s ELSE %s END), i.value) > 0",
+            body,
+            other_body,
+        )
+        return SQL(
+            """
+            SELECT t.ctid AS tid, i.pattern, i.contact
+              FROM %(table)s t
+             CROSS JOIN LATERAL unnest(%(words)s) AS w
+              JOIN %(ident)s ON i.key = w.lexeme
+             WHERE (i.contact OR 'D' = ANY(w.weights)) AND %(where)s
+             UNION ALL
+            SELECT t.ctid, l.pattern, l.contact
+              FROM %(table)s t
+             CROSS JOIN LATERAL (SELECT i.pattern, i.contact FROM %(ident)s
+                                  WHERE length(%(body)s) > %(long)s
+                                    AND %(where)s) AS l
+            """,
+            table=SQL.identifier(table),
+            words=words,
+            ident=ident,
+            where=where,
+            body=body,
+            long=LONG_TEXT,
+        )
 
     @api.model
     def _gdpr_sweep_tables(self, identifiers, values, ident):
@@ -619,8 +723,6 @@ class GdprErasure(models.AbstractModel):
             kind: "|".join(re.escape(value) for value in kind_values) or None
             for kind, kind_values in identifiers.items()
         }
-        self.env.cr.execute("SHOW enable_nestloop")
-        nestloop = self.env.cr.fetchone()[0]
         changed = 0
         for table, columns in self._gdpr_text_columns().items():
             if (
@@ -629,82 +731,37 @@ class GdprErasure(models.AbstractModel):
             ):
                 changed += self._gdpr_sweep_direct(table, columns, patterns)
                 continue
-            texts = [
-                SQL("%s::text", SQL.identifier("t", column))
+            texts = {
+                column: SQL("%s::text", SQL.identifier("t", column))
                 if data_type == "jsonb"
                 else SQL.identifier("t", column)
                 for column, data_type in columns
-            ]
-            body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts))
-            # names are looked for outside the columns that name a person, so
-            # that a homonym's own row is not even a candidate
-            other_texts = [
-                text
-                for text, (column, _type) in zip(texts, columns, strict=True)
-                if column not in NAME_COLUMNS.get(table, ())
-            ]
-            other = (
-                SQL("concat_ws(' ', %s)", SQL(", ").join(other_texts))
-                if other_texts
-                else SQL("''")
-            )
-            # words against identifiers is a hash join whatever the
-            # statistics say: a table filled in this very transaction looks
-            # empty to the planner, and a nested loop over the identifiers
-            # would never end
-            self.env.cr.execute("SET LOCAL enable_nestloop = off")
+            }
+            naming = NAME_COLUMNS.get(table, ())
+            # a small table's words are looked up in the identifiers' index;
+            # a large table's are hashed against all of them (in parallel)
+            lookup = sizes.get(table, 0) * WORDS_PER_ROW < len(values)
+            self._gdpr_set_local("enable_hashjoin", "off" if lookup else "on")
             self.env.cr.execute(
                 SQL(
                     """
-                    WITH rows AS MATERIALIZED (
-                        SELECT t.ctid AS tid, lower(%(body)s) AS body,
-                               lower(%(other)s) AS other,
-                               tsvector_to_array(to_tsvector('simple', %(body)s))
-                                   AS words
-                          FROM %(table)s t
-                         WHERE length(%(body)s) <= %(long)s
-                    ), matches AS (
-                        SELECT r.tid, CASE WHEN i.contact THEN r.body
-                                           ELSE r.other END AS body,
-                               i.value, i.pattern, i.contact
-                          FROM rows r
-                         CROSS JOIN LATERAL unnest(r.words) AS w(lex)
-                          JOIN %(ident)s ON i.key = w.lex
-                         WHERE i.key2 IS NULL OR i.key2 = ANY(r.words)
-                         UNION ALL
-                        SELECT t.ctid, lower(CASE WHEN i.contact THEN %(body)s
-                                              ELSE %(other)s END),
-                               i.value, i.pattern, i.contact
-                          FROM %(table)s t CROSS JOIN %(ident)s
-                         WHERE length(%(body)s) > %(long)s
-                    )
                     SELECT tid::text,
                            string_agg(DISTINCT pattern, '|'),
                            string_agg(DISTINCT pattern, '|') FILTER (WHERE contact)
-                      FROM matches
-                     WHERE strpos(body, value) > 0
+                      FROM (%s) matches
                   GROUP BY tid
                     """,
-                    body=body,
-                    other=other,
-                    table=SQL.identifier(table),
-                    ident=ident,
-                    long=LONG_TEXT,
+                    self._gdpr_sweep_matches(table, texts, naming, ident),
                 )
             )
             hits = self.env.cr.fetchall()
-            self.env.cr.execute(SQL("SET LOCAL enable_nestloop = %s", nestloop))
             if not hits:
                 continue
             assignments = [
                 self._gdpr_erasing_assignment(
                     column,
                     data_type,
-                    SQL(
-                        "h.contact_pattern"
-                        if column in NAME_COLUMNS.get(table, ())
-                        else "h.all_pattern"
-                    ),
+                    SQL("h.contact_pattern" if column in naming else "h.all_pattern"),
                 )
                 for column, data_type in columns
             ]

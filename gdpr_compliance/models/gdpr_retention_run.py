@@ -217,12 +217,16 @@ class GdprRetentionRun(models.Model):
         self.ensure_one()
         Line = self.env["gdpr.retention.run.line"].sudo()
         Erasure = self.env["gdpr.erasure"]
-        keys = {
-            (row["model"], row["res_id"]): Erasure._gdpr_pseudonym_of(
-                row["model"], row["res_id"]
+        keys = {}
+        for model in {row["model"] for row in rows}:
+            ids = [row["res_id"] for row in rows if row["model"] == model]
+            keys.update(
+                zip(
+                    [(model, res_id) for res_id in ids],
+                    Erasure._gdpr_pseudonyms_of(model, ids),
+                    strict=True,
+                )
             )
-            for row in rows
-        }
         if self.dry_run:
             Line.create([self._gdpr_line_vals(row, keys, "planned") for row in rows])
             return

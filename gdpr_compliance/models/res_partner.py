@@ -106,10 +106,11 @@ class ResPartner(models.Model):
     )
 
     def _compute_gdpr_subject_key(self):
-        for partner in self:
-            partner.gdpr_subject_key = (
-                partner._gdpr_pseudonym() if isinstance(partner.id, int) else False
-            )
+        saved = self.filtered(lambda partner: isinstance(partner.id, int))
+        keys = self.env["gdpr.erasure"]._gdpr_pseudonyms_of(self._name, saved.ids)
+        for partner, key in zip(saved, keys, strict=True):
+            partner.gdpr_subject_key = key
+        (self - saved).gdpr_subject_key = False
 
     def _auto_init(self):
         # filled in one statement: the ORM would compute it contact by contact

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL
+
+from odoo.addons.gdpr_compliance.models.gdpr_erasure import normalize_email
 
 
 class GdprErasure(models.AbstractModel):
@@ -17,7 +19,7 @@ class GdprErasure(models.AbstractModel):
         emails = set(partners.mapped("email_normalized"))
         emails |= set(self._gdpr_leads(partners).mapped("email_normalized"))
         for partner in partners:
-            normalized = email_normalize(partner.email or "")
+            normalized = normalize_email(partner.email)
             if normalized:
                 emails.add(normalized)
         return {email for email in emails if email}

@@ -4,7 +4,8 @@ import hmac
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize
+
+from odoo.addons.gdpr_compliance.models.gdpr_erasure import normalize_email
 
 SUPPRESSION_REASON_SELECTION = [
     ("objection", "Objection"),
@@ -51,15 +52,21 @@ class GdprSuppression(models.Model):
         """Keyed hash (HMAC-SHA256 with this database's secret) of a
         normalised address: the same address always gives the same value, and
         the value cannot be turned back into the address."""
-        normalized = email_normalize(email) or (email or "").strip().lower()
+        normalized = normalize_email(email) or (email or "").strip().lower()
         return self._gdpr_hash_normalized(normalized)
 
     @api.model
     def _gdpr_hash_normalized(self, normalized):
+        return self._gdpr_hashes_normalized([normalized])[0]
+
+    @api.model
+    def _gdpr_hashes_normalized(self, normalized_emails):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        return hmac.new(
-            secret.encode(), normalized.encode(), hashlib.sha256
-        ).hexdigest()
+        key = secret.encode()
+        return [
+            hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+            for normalized in normalized_emails
+        ]
 
     @api.model
     def _gdpr_suppress(self, email, reason, note=None):
@@ -69,7 +76,7 @@ class GdprSuppression(models.Model):
             raise ValidationError(
                 self.env._("%(reason)r is not a suppression reason.", reason=reason)
             )
-        normalized = email_normalize(email)
+        normalized = normalize_email(email)
         if not normalized:
             raise ValidationError(
                 self.env._("%(email)r is not an email address.", email=email)
@@ -91,11 +98,10 @@ class GdprSuppression(models.Model):
     @api.model
     def _gdpr_suppressed(self, emails, reasons=None):
         """The subset of ``emails`` (normalised) that is on the list."""
-        by_hash = {}
-        for email in emails:
-            normalized = email_normalize(email)
-            if normalized:
-                by_hash[self._gdpr_hash(normalized)] = normalized
+        normalized = {normalize_email(email) for email in emails} - {False, None}
+        by_hash = dict(
+            zip(self._gdpr_hashes_normalized(normalized), normalized, strict=True)
+        )
         if not by_hash:
             return set()
         domain = [("email_hash", "in", list(by_hash))]

@@ -1,0 +1,39 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class GdprErasureSweepIdentifier(models.Model):
+    """Work table of one erasure sweep: the identifiers being searched for,
+    filled and emptied inside the sweep's own transaction, so that no other
+    transaction ever sees a row. A real (unlogged) table rather than a
+    temporary one: PostgreSQL only scans large tables in parallel when every
+    table of the query is shared."""
+
+    _name = "gdpr.erasure.sweep.identifier"
+    _description = "Identifiers Searched by an Erasure Sweep"
+    _log_access = False
+
+    value = fields.Char(required=True, help="Lower-cased identifier.")
+    # indexed: a small table's words are looked up one by one, a large
+    # table's are hashed against all the identifiers
+    key = fields.Char(
+        required=True,
+        index=True,
+        help="The identifier's longest word: rows are matched on their words.",
+    )
+    pattern = fields.Char(required=True, help="Regular expression of the value.")
+    contact = fields.Boolean(
+        help="An address or a phone number (searched everywhere), not a name."
+    )
+
+    def init(self):
+        # never worth a write-ahead log: its rows die with their transaction
+        self.env.cr.execute(
+            "SELECT relpersistence FROM pg_class WHERE oid = %s::regclass",
+            [self._table],
+        )
+        if self.env.cr.fetchone()[0] != "u":
+            self.env.cr.execute(
+                SQL("ALTER TABLE %s SET UNLOGGED", SQL.identifier(self._table))
+            )
