@@ -60,6 +60,13 @@ DIRECT_SWEEP_LIMIT = 200000
 DIRECT_SWEEP_MAX_IDENTIFIERS = 50
 MIN_PHONE_LENGTH = 6
 
+# Stored computed fields of a contact that are empty once all of their
+# sources are.
+EMPTIED_WITH = {
+    "email_normalized": ("email",),
+    "phone_sanitized": ("phone", "mobile"),
+}
+
 # A plain ASCII address, which Odoo's parser would only lower-case: a batch of
 # retention meets thousands of them.
 PLAIN_ADDRESS = re.compile(
@@ -451,7 +458,27 @@ class GdprErasure(models.AbstractModel):
         # pictures are attachments: clear them only where there are some,
         # each empty one costs lookups for nothing
         pictures = [name for name in vals if partners._fields[name].type == "binary"]
-        partners.write({k: v for k, v in vals.items() if k not in pictures})
+        vals = {k: v for k, v in vals.items() if k not in pictures}
+        # each their own pseudonymous name
+        names = (
+            None
+            if "name" in keep_fields
+            else [
+                self.env._("Anonymised contact %(key)s", key=key[:10])
+                for key in self._gdpr_pseudonyms_of(partners._name, partners.ids)
+            ]
+        )
+        if keep_fields:
+            # under a legal hold what stays decides what follows: the ORM
+            partners.write(vals)
+            if names:
+                self._gdpr_write_names(partners, names)
+        else:
+            vals.update(
+                gdpr_retention_state="anonymised",
+                gdpr_retention_date=fields.Datetime.now(),
+            )
+            self._gdpr_write_cleared_partners(partners, vals, names)
         if pictures:
             self.env.cr.execute(
                 SQL(
@@ -464,13 +491,9 @@ class GdprErasure(models.AbstractModel):
             )
             pictured = partners.browse([row[0] for row in self.env.cr.fetchall()])
             pictured.write(dict.fromkeys(pictures, False))
-        if "name" in keep_fields:
-            return
-        # one write for all, then each its own pseudonymous name
-        names = [
-            self.env._("Anonymised contact %(key)s", key=key[:10])
-            for key in self._gdpr_pseudonyms_of(partners._name, partners.ids)
-        ]
+
+    @api.model
+    def _gdpr_write_names(self, partners, names):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -484,6 +507,94 @@ class GdprErasure(models.AbstractModel):
             )
         )
         partners.invalidate_recordset(["name", "complete_name", "display_name"])
+
+    @api.model
+    def _gdpr_write_cleared_partners(self, partners, vals, names):
+        """``partners.write(vals)`` for a whole batch with nothing kept, each
+        partner named by ``names``: one statement sets the plain columns, the
+        many2many links go in one statement each, the stored fields computed
+        from them that are known to follow (empty, or the name) are set with
+        them, every other field depending on them is recomputed by the ORM. A
+        write through the ORM would sync each contact with its relatives one
+        by one, which erasing the whole family makes moot."""
+        fields_map = partners._fields
+        columns = {
+            name: value
+            for name, value in vals.items()
+            if fields_map[name].column_type
+            and fields_map[name].store
+            and not fields_map[name].compute
+            and not fields_map[name].translate
+            and not fields_map[name].company_dependent
+        }
+        cleared_links = [
+            name
+            for name, value in vals.items()
+            if fields_map[name].type == "many2many"
+            and fields_map[name].store
+            and value == [fields.Command.clear()]
+        ]
+        emptied = [
+            name
+            for name, sources in EMPTIED_WITH.items()
+            if name in fields_map
+            and fields_map[name].store
+            and all(columns.get(source, True) is False for source in sources)
+        ]
+        self.env.flush_all()
+        assignments = [
+            SQL(
+                "%s = %s",
+                SQL.identifier(name),
+                None
+                if value is False
+                else fields_map[name].convert_to_column(value, partners),
+            )
+            for name, value in columns.items()
+            if not (names and name == "name")
+        ]
+        assignments += [SQL("%s = NULL", SQL.identifier(name)) for name in emptied]
+        if names:
+            assignments += [SQL("name = n.name"), SQL("complete_name = n.name")]
+            emptied.append("complete_name")
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p SET %s, write_uid = %s, write_date = %s
+                  FROM unnest(%s::int[], %s::text[]) AS n(id, name)
+                 WHERE p.id = n.id
+                """,
+                SQL(", ").join(assignments),
+                self.env.uid,
+                fields.Datetime.now(),
+                partners.ids,
+                names or [None] * len(partners),
+            )
+        )
+        for name in cleared_links:
+            field = fields_map[name]
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE %s = ANY(%s)",
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column1),
+                    partners.ids,
+                )
+            )
+        changed = [*columns, *cleared_links]
+        partners.invalidate_recordset(
+            [*changed, *emptied, "display_name", "write_date", "write_uid"]
+        )
+        partners.modified(changed)
+        for name in emptied:
+            self.env.remove_to_compute(fields_map[name], partners)
+        rest = {
+            name: value
+            for name, value in vals.items()
+            if name not in columns and name not in cleared_links
+        }
+        if rest:
+            partners.write(rest)
 
     @api.model
     def _gdpr_delete_partners(self, partners):

@@ -228,7 +228,9 @@ class GdprRetentionRun(models.Model):
                 )
             )
         if self.dry_run:
-            Line.create([self._gdpr_line_vals(row, keys, "planned") for row in rows])
+            Line._gdpr_insert(
+                [self._gdpr_line_vals(row, keys, "planned") for row in rows]
+            )
             return
         try:
             with self.env.cr.savepoint():
@@ -262,7 +264,7 @@ class GdprRetentionRun(models.Model):
             if (row["model"], row["res_id"]) not in existing:
                 vals.update(self._gdpr_line_subject_vals(row["model"], False))
             vals_list.append(vals)
-        Line.create(vals_list)
+        Line._gdpr_insert(vals_list)
 
     def _gdpr_apply_rows(self, rows):
         """Apply the rows' actions, grouped so that each group is one

@@ -188,6 +188,27 @@ class TestErasure(GdprCommon):
         self.assertNotIn(NAME, lead.name)
         self.assertFalse(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
 
+    def test_anonymised_contact_is_consistent(self):
+        """The batch write bypasses res.partner.write: what the ORM would
+        have recomputed from the cleared fields must agree."""
+        partner, child, _lead = self._make_person()
+        child.write({"company_name": "Bianchi Casa", "phone": "+39 051 7654321"})
+        self.env.flush_all()
+        before = child.write_date
+        partner.with_user(self.user_dpo)._gdpr_anonymize()
+        self.env.invalidate_all()
+        for person in partner | child:
+            self.assertFalse(person.active)
+            self.assertFalse(person.email_normalized or person.phone_sanitized)
+            self.assertFalse(person.parent_id or person.company_name)
+            self.assertEqual(person.commercial_partner_id, person)
+            self.assertFalse(person.commercial_company_name)
+            self.assertEqual(person.complete_name, person.name)
+            self.assertTrue(person.name.startswith("Anonymised contact"))
+            self.assertFalse(person.category_id)
+        self.assertGreaterEqual(child.write_date, before)
+        self.assertNotIn(child, partner.with_context(active_test=False).child_ids)
+
     def test_won_lead_survives_erasure_anonymised(self):
         partner, _child, lead = self._make_person()
         lead.stage_id = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
