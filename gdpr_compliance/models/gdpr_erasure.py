@@ -811,7 +811,10 @@ class GdprErasure(models.AbstractModel):
               FROM %(table)s t
              CROSS JOIN LATERAL (SELECT i.pattern, i.contact FROM %(ident)s
                                   WHERE length(%(body)s) > %(long)s
-                                    AND %(where)s) AS l
+                                    AND %(where)s
+                                  -- row by row: the identifiers are read
+                                  -- only for a long row
+                                 OFFSET 0) AS l
             """,
             table=SQL.identifier(table),
             words=words,
@@ -825,7 +828,8 @@ class GdprErasure(models.AbstractModel):
     def _gdpr_sweep_tables(self, identifiers, values, ident):
         """The sweep itself, table by table (see ``_gdpr_sweep``)."""
         self.env.cr.execute(
-            "SELECT relname, reltuples FROM pg_class "
+            # never analysed: -1, taken as empty
+            "SELECT relname, greatest(reltuples, 0) FROM pg_class "
             "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
         )
         sizes = dict(self.env.cr.fetchall())

@@ -165,6 +165,27 @@ class TestErasure(GdprCommon):
         note.invalidate_recordset()
         self.assertEqual(note.value, "[erased] <[erased]>")
 
+    def test_long_texts_are_compared_whole(self):
+        """A text too long to be split into words is compared as a whole:
+        the identifiers past its beginning go too, a homonym keeps theirs."""
+        partner, _child, _lead = self._make_person()
+        homonym = self._homonym("long.ginevra@example.com")
+        filler = "lorem ipsum " * 20
+        note = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create({"key": "gdpr_test.long", "value": f"{filler} {NAME}, {PHONE}"})
+        )
+        with (
+            patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0),
+            patch.object(gdpr_erasure, "LONG_TEXT", 100),
+        ):
+            partner.with_user(self.user_dpo)._gdpr_erase()
+        note.invalidate_recordset()
+        self.assertEqual(note.value, f"{filler} [erased], [erased]")
+        homonym.invalidate_recordset()
+        self.assertEqual(homonym.name, NAME)
+
     def test_erase_without_ledger_deletes_the_contact(self):
         partner, child, lead = self._make_person()
         deleted = partner.with_user(self.user_dpo)._gdpr_erase()
