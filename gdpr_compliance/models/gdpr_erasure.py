@@ -91,7 +91,24 @@ SWEEP_SETTINGS = {
     "work_mem": "128MB",
     "enable_mergejoin": "off",
     "enable_hashjoin": "on",
+    "enable_indexscan": "on",
+    "enable_bitmapscan": "on",
+    "enable_memoize": "on",
     "jit": "off",
+}
+# ... per table: a small table's words looked up in the identifiers' index,
+# a large table's hashed against all of them (in parallel)
+LOOKUP_SETTINGS = {
+    "enable_hashjoin": "off",
+    "enable_indexscan": "on",
+    "enable_bitmapscan": "on",
+    "enable_memoize": "on",
+}
+HASH_SETTINGS = {
+    "enable_hashjoin": "on",
+    "enable_indexscan": "off",
+    "enable_bitmapscan": "off",
+    "enable_memoize": "off",
 }
 # Rough number of words of a row, to choose between index lookups and a
 # hash join.
@@ -705,26 +722,6 @@ class GdprErasure(models.AbstractModel):
         return len(identifiers["all"])
 
     @api.model
-    def _gdpr_sweep_keys(self, values):
-        """``{identifier: key}``: the identifier's longest word as
-        PostgreSQL's 'simple' text search splits it. Rows are matched on their
-        words (a hash join, whatever the number of identifiers), and only then
-        is their text compared."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT v, (SELECT lex
-                             FROM unnest(tsvector_to_array(
-                                  to_tsvector('simple', v))) AS lex
-                         ORDER BY length(lex) DESC, lex LIMIT 1)
-                  FROM unnest(%s::text[]) AS v
-                """,
-                list(values),
-            )
-        )
-        return {value: key for value, key in self.env.cr.fetchall() if key}
-
-    @api.model
     def _gdpr_sweep(self, identifiers):
         """Replace every occurrence of the identifiers, in every text column
         of the database, by a mark. Per table, one pass finds the rows holding
@@ -732,25 +729,34 @@ class GdprErasure(models.AbstractModel):
         exact text), one statement rewrites those rows only."""
         if not identifiers["all"]:
             return 0
-        keys = self._gdpr_sweep_keys(identifiers["all"])
-        values = sorted(keys, key=len, reverse=True)
         contact = set(identifiers["contact"])
         cr = self.env.cr
         table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
         # filled once, joined by every table's statement; its rows live and
-        # die in this transaction (other transactions never see them)
+        # die in this transaction (other transactions never see them). The
+        # key is the identifier's longest word as PostgreSQL's 'simple' text
+        # search splits it: rows are matched on their words (whatever the
+        # number of identifiers), and only then is their text compared. The
+        # pattern escapes every character that is not a letter or a digit.
         cr.execute(SQL("DELETE FROM %s", table))
         cr.execute(
             SQL(
-                "INSERT INTO %s (value, key, pattern, contact) SELECT * FROM "
-                "unnest(%s::text[], %s::text[], %s::text[], %s::bool[])",
+                r"""
+                INSERT INTO %s (value, key, pattern, contact)
+                SELECT lower(u.v), k.key,
+                       regexp_replace(u.v, '([^[:alnum:]])', '\\\1', 'g'), u.c
+                  FROM unnest(%s::text[], %s::bool[]) AS u(v, c),
+                       LATERAL (SELECT lex AS key
+                                  FROM unnest(tsvector_to_array(
+                                       to_tsvector('simple', u.v))) AS lex
+                              ORDER BY length(lex) DESC, lex LIMIT 1) AS k
+                """,
                 table,
-                [value.lower() for value in values],
-                [keys[value] for value in values],
-                [re.escape(value) for value in values],
-                [value in contact for value in values],
+                list(identifiers["all"]),
+                [value in contact for value in identifiers["all"]],
             )
         )
+        searched = cr.rowcount
         # the planner must know its size: a hash join, not a nested loop
         cr.execute(SQL("ANALYZE %s", table))
         previous = {}
@@ -759,7 +765,7 @@ class GdprErasure(models.AbstractModel):
             previous[name] = cr.fetchone()[0]
             self._gdpr_set_local(name, value)
         try:
-            return self._gdpr_sweep_tables(identifiers, values, SQL("%s AS i", table))
+            return self._gdpr_sweep_tables(identifiers, searched, SQL("%s AS i", table))
         finally:
             for name, value in previous.items():
                 self._gdpr_set_local(name, value)
@@ -773,10 +779,10 @@ class GdprErasure(models.AbstractModel):
     @api.model
     def _gdpr_sweep_matches(self, table, texts, naming, ident):
         """SQL: ``(tid, pattern, contact)`` of the identifiers found in the
-        rows of ``table``, in one scan: the words of the columns that name a
-        person are weighted 'A', so that a name found only there (a homonym's
-        own record) is no match, while addresses and phones match anywhere.
-        ``texts`` is ``{column: SQL text}``."""
+        rows of ``table``, in one scan. Names are compared with the columns
+        that do not name a person, so that a homonym's own record is no
+        match; addresses and phones with every column. ``texts`` is
+        ``{column: SQL text}``."""
         other = [text for column, text in texts.items() if column not in naming]
         named = [text for column, text in texts.items() if column in naming]
         body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts.values()))
@@ -785,14 +791,22 @@ class GdprErasure(models.AbstractModel):
         )
         # a text search vector is capped at 1 MB: the words of the beginning
         # of a long row here, the whole of it compared below
-        words = SQL("to_tsvector('simple', left(%s, %s))", other_body, LONG_TEXT)
+        words = SQL(
+            "tsvector_to_array(to_tsvector('simple', left(%s, %s)))",
+            other_body,
+            LONG_TEXT,
+        )
         if named:
+            # an address or a phone in a name (a contact created from an
+            # email): the only words of these columns worth splitting out
+            named_body = SQL("concat_ws(' ', %s)", SQL(", ").join(named))
             words = SQL(
-                "setweight(to_tsvector('simple', left(concat_ws(' ', %s), %s)), 'A')"
-                " || %s",
-                SQL(", ").join(named),
-                LONG_TEXT,
+                "%s || CASE WHEN %s ~ '[@0-9]' THEN tsvector_to_array("
+                "to_tsvector('simple', left(%s, %s))) ELSE '{}' END",
                 words,
+                named_body,
+                named_body,
+                LONG_TEXT,
             )
         where = SQL(
             "strpos(lower(CASE WHEN i.contact THEN %s ELSE %s END), i.value) > 0",
@@ -803,9 +817,9 @@ class GdprErasure(models.AbstractModel):
             """
             SELECT t.ctid AS tid, i.pattern, i.contact
               FROM %(table)s t
-             CROSS JOIN LATERAL unnest(%(words)s) AS w
+             CROSS JOIN LATERAL unnest(%(words)s) AS w(lexeme)
               JOIN %(ident)s ON i.key = w.lexeme
-             WHERE (i.contact OR 'D' = ANY(w.weights)) AND %(where)s
+             WHERE %(where)s
              UNION ALL
             SELECT t.ctid, l.pattern, l.contact
               FROM %(table)s t
@@ -825,8 +839,9 @@ class GdprErasure(models.AbstractModel):
         )
 
     @api.model
-    def _gdpr_sweep_tables(self, identifiers, values, ident):
-        """The sweep itself, table by table (see ``_gdpr_sweep``)."""
+    def _gdpr_sweep_tables(self, identifiers, searched, ident):
+        """The sweep itself, table by table (see ``_gdpr_sweep``); ``searched``
+        identifiers are in ``ident``."""
         self.env.cr.execute(
             # never analysed: -1, taken as empty
             "SELECT relname, greatest(reltuples, 0) FROM pg_class "
@@ -839,10 +854,11 @@ class GdprErasure(models.AbstractModel):
             for kind, kind_values in identifiers.items()
         }
         changed = 0
+        looked_up = None
         for table, columns in self._gdpr_text_columns().items():
             if (
-                len(values) <= DIRECT_SWEEP_MAX_IDENTIFIERS
-                and sizes.get(table, 0) * len(values) < DIRECT_SWEEP_LIMIT
+                searched <= DIRECT_SWEEP_MAX_IDENTIFIERS
+                and sizes.get(table, 0) * searched < DIRECT_SWEEP_LIMIT
             ):
                 changed += self._gdpr_sweep_direct(table, columns, patterns)
                 continue
@@ -853,10 +869,12 @@ class GdprErasure(models.AbstractModel):
                 for column, data_type in columns
             }
             naming = NAME_COLUMNS.get(table, ())
-            # a small table's words are looked up in the identifiers' index;
-            # a large table's are hashed against all of them (in parallel)
-            lookup = sizes.get(table, 0) * WORDS_PER_ROW < len(values)
-            self._gdpr_set_local("enable_hashjoin", "off" if lookup else "on")
+            lookup = sizes.get(table, 0) * WORDS_PER_ROW < searched
+            if lookup != looked_up:
+                settings = LOOKUP_SETTINGS if lookup else HASH_SETTINGS
+                for name, value in settings.items():
+                    self._gdpr_set_local(name, value)
+                looked_up = lookup
             self.env.cr.execute(
                 SQL(
                     """
