@@ -147,7 +147,8 @@ class GdprRetentionRun(models.Model):
                 (row["model"], row["res_id"])
                 for row in candidates[start : start + step]
             }
-            rows = run._gdpr_due_rows(None, attempted, chunk)
+            # nothing of the chunk was attempted yet: no exclusion to check
+            rows = run._gdpr_due_rows(None, set(), chunk)
             attempted |= chunk
             if rows:
                 run._gdpr_process_batch(rows)

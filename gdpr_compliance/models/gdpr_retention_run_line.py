@@ -71,33 +71,30 @@ class GdprRetentionRunLine(models.Model):
             return
         names = sorted({name for vals in vals_list for name in vals})
         now = fields.Datetime.now()
-        rows = [
+        # one array per column: a statement of a dozen parameters, whatever
+        # the number of lines
+        columns = [
             SQL(
-                "(%s)",
-                SQL(", ").join(
-                    [
-                        *(
-                            self._fields[name].convert_to_column(
-                                vals.get(name, False), self
-                            )
-                            for name in names
-                        ),
-                        self.env.uid,
-                        now,
-                        self.env.uid,
-                        now,
-                    ]
-                ),
+                "%s::%s",
+                [
+                    self._fields[name].convert_to_column(vals.get(name, False), self)
+                    for vals in vals_list
+                ],
+                SQL(self._fields[name].column_type[1] + "[]"),
             )
-            for vals in vals_list
+            for name in names
         ]
         self.env.cr.execute(
             SQL(
                 "INSERT INTO %s (%s, create_uid, create_date, write_uid, write_date) "
-                "VALUES %s",
+                "SELECT *, %s, %s, %s, %s FROM unnest(%s)",
                 SQL.identifier(self._table),
                 SQL(", ").join(SQL.identifier(name) for name in names),
-                SQL(", ").join(rows),
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+                SQL(", ").join(columns),
             )
         )
         runs = self.env["gdpr.retention.run"].browse(
