@@ -692,34 +692,27 @@ class GdprErasure(models.AbstractModel):
     @api.model
     def _gdpr_sweep_pending(self):
         """Sweep the queued identifiers, then forget them. Returns how many
-        identifiers were swept."""
-        self.env.cr.execute(
-            "SELECT value, bool_or(contact) FROM gdpr_erasure_pending GROUP BY value"
-        )
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return 0
-        identifiers = {
-            "all": sorted({value for value, _contact in rows}, key=len, reverse=True),
-            "contact": sorted(
-                {value for value, contact in rows if contact}, key=len, reverse=True
-            ),
-        }
+        identifiers were swept. They go from the queue to the sweep in the
+        database: a retention run queues hundreds of thousands."""
         started = time.monotonic()
-        self._gdpr_sweep(identifiers)
-        _logger.info(
-            "Erasure sweep: %s identifiers searched in every text column in %.1f s",
-            len(identifiers["all"]),
-            time.monotonic() - started,
-        )
-        self.env.cr.execute(
+        searched = self._gdpr_sweep_source(
             SQL(
-                "DELETE FROM gdpr_erasure_pending WHERE value = ANY(%s)",
-                identifiers["all"],
+                "SELECT value, bool_or(contact) FROM gdpr_erasure_pending "
+                "GROUP BY value"
             )
         )
+        if not searched:
+            return 0
+        _logger.info(
+            "Erasure sweep: %s identifiers searched in every text column in %.1f s",
+            searched,
+            time.monotonic() - started,
+        )
+        # the rows this transaction sees, which are the ones swept: what
+        # another transaction queued meanwhile waits for the next sweep
+        self.env.cr.execute("DELETE FROM gdpr_erasure_pending")
         self.env.invalidate_all()
-        return len(identifiers["all"])
+        return searched
 
     @api.model
     def _gdpr_sweep(self, identifiers):
@@ -730,6 +723,19 @@ class GdprErasure(models.AbstractModel):
         if not identifiers["all"]:
             return 0
         contact = set(identifiers["contact"])
+        return self._gdpr_sweep_source(
+            SQL(
+                "SELECT * FROM unnest(%s::text[], %s::bool[])",
+                list(identifiers["all"]),
+                [value in contact for value in identifiers["all"]],
+            )
+        )
+
+    @api.model
+    def _gdpr_sweep_source(self, source):
+        """The sweep of the identifiers ``source`` (SQL returning
+        ``(identifier, is an address or a phone)``) selects. Returns how many
+        were searched for."""
         cr = self.env.cr
         table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
         # filled once, joined by every table's statement; its rows live and
@@ -745,18 +751,19 @@ class GdprErasure(models.AbstractModel):
                 INSERT INTO %s (value, key, pattern, contact)
                 SELECT lower(u.v), k.key,
                        regexp_replace(u.v, '([^[:alnum:]])', '\\\1', 'g'), u.c
-                  FROM unnest(%s::text[], %s::bool[]) AS u(v, c),
+                  FROM (%s) AS u(v, c),
                        LATERAL (SELECT lex AS key
                                   FROM unnest(tsvector_to_array(
                                        to_tsvector('simple', u.v))) AS lex
                               ORDER BY length(lex) DESC, lex LIMIT 1) AS k
                 """,
                 table,
-                list(identifiers["all"]),
-                [value in contact for value in identifiers["all"]],
+                source,
             )
         )
         searched = cr.rowcount
+        if not searched:
+            return 0
         # the planner must know its size: a hash join, not a nested loop
         cr.execute(SQL("ANALYZE %s", table))
         previous = {}
@@ -765,11 +772,12 @@ class GdprErasure(models.AbstractModel):
             previous[name] = cr.fetchone()[0]
             self._gdpr_set_local(name, value)
         try:
-            return self._gdpr_sweep_tables(identifiers, searched, SQL("%s AS i", table))
+            self._gdpr_sweep_tables(searched, SQL("%s AS i", table))
         finally:
             for name, value in previous.items():
                 self._gdpr_set_local(name, value)
             cr.execute(SQL("DELETE FROM %s", table))
+        return searched
 
     @api.model
     def _gdpr_set_local(self, name, value):
@@ -839,7 +847,7 @@ class GdprErasure(models.AbstractModel):
         )
 
     @api.model
-    def _gdpr_sweep_tables(self, identifiers, searched, ident):
+    def _gdpr_sweep_tables(self, searched, ident):
         """The sweep itself, table by table (see ``_gdpr_sweep``); ``searched``
         identifiers are in ``ident``."""
         self.env.cr.execute(
@@ -848,11 +856,24 @@ class GdprErasure(models.AbstractModel):
             "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
         )
         sizes = dict(self.env.cr.fetchall())
-        # the expressions of the small tables, built once for all of them
-        patterns = {
-            kind: "|".join(re.escape(value) for value in kind_values) or None
-            for kind, kind_values in identifiers.items()
-        }
+        patterns = None
+        if searched <= DIRECT_SWEEP_MAX_IDENTIFIERS:
+            # the expressions of the small tables, built once for all of them
+            # (longest first: a longer identifier holding a shorter one goes
+            # whole)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT string_agg(i.pattern, '|' ORDER BY length(i.value) DESC),
+                           string_agg(i.pattern, '|' ORDER BY length(i.value) DESC)
+                               FILTER (WHERE i.contact)
+                      FROM %s
+                    """,
+                    ident,
+                )
+            )
+            all_pattern, contact_pattern = self.env.cr.fetchone()
+            patterns = {"all": all_pattern, "contact": contact_pattern}
         changed = 0
         looked_up = None
         for table, columns in self._gdpr_text_columns().items():
