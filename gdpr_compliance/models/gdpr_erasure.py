@@ -67,6 +67,18 @@ EMPTIED_WITH = {
     "phone_sanitized": ("phone", "mobile"),
 }
 
+# ... and those a contact detached from its company (no parent, no company
+# name) gets from its own row, as base computes them: it is its own
+# commercial entity, its company name is its name if it is a company, and it
+# keeps its salesperson (base only ever copies the parent's). None: unchanged.
+DETACHED_BY = ("parent_id", "company_name")
+DETACHED = {
+    "commercial_partner_id": "p.id",
+    "commercial_company_name": "CASE WHEN p.is_company THEN n.name END",
+    "gdpr_commercial_user_id": "p.user_id",
+    "user_id": None,
+}
+
 # A plain ASCII address, which Odoo's parser would only lower-case: a batch of
 # retention meets thousands of them.
 PLAIN_ADDRESS = re.compile(
@@ -574,6 +586,14 @@ class GdprErasure(models.AbstractModel):
         if names:
             assignments += [SQL("name = n.name"), SQL("complete_name = n.name")]
             emptied.append("complete_name")
+            if all(columns.get(source, True) is False for source in DETACHED_BY):
+                for name, expression in DETACHED.items():
+                    if name in fields_map and fields_map[name].store:
+                        if expression:
+                            assignments.append(
+                                SQL("%s = %s", SQL.identifier(name), SQL(expression))
+                            )
+                        emptied.append(name)
         self.env.cr.execute(
             SQL(
                 """
@@ -583,7 +603,7 @@ class GdprErasure(models.AbstractModel):
                 """,
                 SQL(", ").join(assignments),
                 self.env.uid,
-                fields.Datetime.now(),
+                self.env.cr.now(),
                 partners.ids,
                 names or [None] * len(partners),
             )

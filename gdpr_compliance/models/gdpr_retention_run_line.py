@@ -70,7 +70,7 @@ class GdprRetentionRunLine(models.Model):
         if not vals_list:
             return
         names = sorted({name for vals in vals_list for name in vals})
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         # one array per column: a statement of a dozen parameters, whatever
         # the number of lines
         columns = [

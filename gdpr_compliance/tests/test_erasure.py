@@ -213,8 +213,11 @@ class TestErasure(GdprCommon):
         """The batch write bypasses res.partner.write: what the ORM would
         have recomputed from the cleared fields must agree."""
         partner, child, _lead = self._make_person()
+        seller = new_test_user(self.env, login="gdpr_consistency_seller")
+        partner.write({"user_id": seller.id, "is_company": True})
         child.write({"company_name": "Bianchi Casa", "phone": "+39 051 7654321"})
         self.env.flush_all()
+        self.assertEqual(child.gdpr_commercial_user_id, seller)
         before = child.write_date
         partner.with_user(self.user_dpo)._gdpr_anonymize()
         self.env.invalidate_all()
@@ -223,10 +226,13 @@ class TestErasure(GdprCommon):
             self.assertFalse(person.email_normalized or person.phone_sanitized)
             self.assertFalse(person.parent_id or person.company_name)
             self.assertEqual(person.commercial_partner_id, person)
-            self.assertFalse(person.commercial_company_name)
+            self.assertEqual(person.gdpr_commercial_user_id, person.user_id)
             self.assertEqual(person.complete_name, person.name)
             self.assertTrue(person.name.startswith("Anonymised contact"))
             self.assertFalse(person.category_id)
+        self.assertEqual(partner.commercial_company_name, partner.name)
+        self.assertFalse(child.commercial_company_name)
+        self.assertEqual(partner.user_id, seller, "a company keeps its salesperson")
         self.assertGreaterEqual(child.write_date, before)
         self.assertNotIn(child, partner.with_context(active_test=False).child_ids)
 
