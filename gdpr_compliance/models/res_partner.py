@@ -682,19 +682,18 @@ class ResPartner(models.Model):
 
     def _gdpr_anonymize(self):
         """Anonymise these contacts, their child contacts and everything
-        standing for them; the records stay for whoever else needs them."""
+        standing for them; the records stay for whoever else needs them (the
+        erasure service marks them anonymised)."""
         self._gdpr_check_erasure_allowed()
         self.env["gdpr.erasure"]._gdpr_apply(self, "anonymise")
-        self._gdpr_mark_retention("anonymised")
         return True
 
     def _gdpr_erase(self):
         """Erase these contacts: delete what nobody else needs, anonymise the
-        rest. Returns the ids of the contacts actually deleted."""
+        rest (marked anonymised by the erasure service). Returns the ids of
+        the contacts actually deleted."""
         self._gdpr_check_erasure_allowed()
-        deleted = self.env["gdpr.erasure"]._gdpr_apply(self, "erase")
-        self.exists()._gdpr_mark_retention("anonymised")
-        return deleted
+        return self.env["gdpr.erasure"]._gdpr_apply(self, "erase")
 
     def _gdpr_minimise_under_hold(self):
         """Keep only what the legal hold covers (name, address, VAT, bank
