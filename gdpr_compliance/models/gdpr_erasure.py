@@ -5,6 +5,8 @@ import logging
 import re
 import time
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, email_split
@@ -784,8 +786,7 @@ class GdprErasure(models.AbstractModel):
         searched = cr.rowcount
         if not searched:
             return 0
-        # the planner must know its size: a hash join, not a nested loop
-        cr.execute(SQL("ANALYZE %s", table))
+        self._gdpr_analyze_sweep_table(table)
         previous = {}
         for name, value in SWEEP_SETTINGS.items():
             cr.execute(SQL("SELECT current_setting(%s)", name))
@@ -798,6 +799,24 @@ class GdprErasure(models.AbstractModel):
                 self._gdpr_set_local(name, value)
             cr.execute(SQL("DELETE FROM %s", table))
         return searched
+
+    @api.model
+    def _gdpr_analyze_sweep_table(self, table):
+        """Statistics of the identifiers just stored: the planner must know
+        their number to hash them rather than loop over them. ANALYZE locks
+        the table until the end of the transaction: when another sweep holds
+        it, go on with the estimate the table's size gives, rather than wait
+        for it while holding rows it may need."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('lock_timeout')")
+        timeout = cr.fetchone()[0]
+        try:
+            with cr.savepoint(flush=False):
+                self._gdpr_set_local("lock_timeout", "100ms")
+                cr.execute(SQL("ANALYZE %s", table), log_exceptions=False)
+        except psycopg2.errors.LockNotAvailable:
+            _logger.info("Erasure sweep: identifiers not analysed (another sweep)")
+        self._gdpr_set_local("lock_timeout", timeout)
 
     @api.model
     def _gdpr_set_local(self, name, value):

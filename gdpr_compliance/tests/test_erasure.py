@@ -2,6 +2,7 @@
 import base64
 from unittest.mock import patch
 
+from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -185,6 +186,32 @@ class TestErasure(GdprCommon):
         self.assertEqual(note.value, f"{filler} [erased], [erased]")
         homonym.invalidate_recordset()
         self.assertEqual(homonym.name, NAME)
+
+    def test_sweep_does_not_wait_for_another_sweep(self):
+        """Another transaction's sweep holds the statistics lock of the
+        identifier table until it ends: this one goes on without waiting."""
+        partner, _child, _lead = self._make_person()
+        table = self.env["gdpr.erasure.sweep.identifier"]._table
+        # a connection of its own: the registry's cursors share the test's
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(f'LOCK TABLE "{table}" IN SHARE UPDATE EXCLUSIVE MODE')
+            # waiting for the lock would never end (it is released below):
+            # cancel any statement that waits instead
+            self.env.cr.execute("SELECT set_config('statement_timeout', '5s', TRUE)")
+            with (
+                patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0),
+                patch.object(gdpr_erasure._logger, "info") as info,
+            ):
+                partner.with_user(self.user_dpo)._gdpr_erase()
+            other.rollback()
+        self.env.cr.execute("SELECT set_config('statement_timeout', '0', TRUE)")
+        self.assertIn(
+            "not analysed", " ".join(str(call.args[0]) for call in info.call_args_list)
+        )
+        self.assertFalse(
+            self._tables_containing(EMAIL, PHONE, MOBILE),
+            "the sweep is complete without the statistics",
+        )
 
     def test_erase_without_ledger_deletes_the_contact(self):
         partner, child, lead = self._make_person()
