@@ -716,16 +716,13 @@ class ResPartner(models.Model):
     def _gdpr_mark_retention(self, state):
         if not self.ids:
             return
-        # the erasure service may have marked them already, with the rest
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner SET gdpr_retention_state = %s, "
-                "gdpr_retention_date = %s WHERE id = ANY(%s) "
-                "AND gdpr_retention_state IS DISTINCT FROM %s",
+                "gdpr_retention_date = %s WHERE id = ANY(%s)",
                 state,
                 fields.Datetime.now(),
                 self.ids,
-                state,
             )
         )
         self.invalidate_recordset(["gdpr_retention_state", "gdpr_retention_date"])

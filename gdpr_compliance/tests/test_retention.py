@@ -314,6 +314,27 @@ class TestRetention(GdprCommon):
         )
         self.assertTrue(self._due(person, as_of=self.now + relativedelta(months=25)))
 
+    def test_processing_again_dates_the_state_again(self):
+        """A contact archived long ago, then heard of and forgotten again, is
+        archived once more and dated now: otherwise it would stay due."""
+        self.purpose_followup.retention_action = "archive"
+        person = self._person("Twice Archived", 30)
+        self.Run._gdpr_start()._gdpr_execute(subjects=self._subjects(person))
+        self._age(person, 26)
+        self.env.cr.execute(
+            "UPDATE res_partner SET gdpr_retention_date = %s WHERE id = %s",
+            (self.now - relativedelta(months=28), person.id),
+        )
+        person.invalidate_recordset()
+        self.assertTrue(self._due(person))
+        self.Run._gdpr_start()._gdpr_execute(subjects=self._subjects(person))
+        person.invalidate_recordset()
+        self.assertEqual(person.gdpr_retention_state, "archived")
+        self.assertGreater(
+            person.gdpr_retention_date, self.now - relativedelta(months=1)
+        )
+        self.assertFalse(self._due(person))
+
     def test_users_and_companies_are_outside_retention(self):
         company = self._person("Old Company Srl", 60, is_company=True)
         self.assertFalse(self._due(company | self.user_sales.partner_id))
