@@ -1159,12 +1159,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.sudo()
         selection = partner._fields["gdpr_legal_basis"]._description_selection(self.env)
-        leads = (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "=", partner.id)])
-        )
+        leads = self.env["gdpr.erasure"]._gdpr_leads(partner)
         purposes = partner._gdpr_applicable_purposes()
         purpose_basis = dict(
             self.env["gdpr.purpose"]
@@ -1270,11 +1265,12 @@ class ResPartner(models.Model):
         with file_open("gdpr_compliance/data/gdpr_portability_schema.json") as handle:
             return json.load(handle)
 
-    def _gdpr_portability_data(self):
-        """The data the person provided, shaped by the portability schema:
-        what the schema does not list is not exported."""
+    def _gdpr_portability_data(self, schema=None):
+        """The data the person provided, shaped by the portability schema
+        (read from its file unless given): what the schema does not list is
+        not exported."""
         self.ensure_one()
-        schema = self._gdpr_portability_schema()
+        schema = schema or self._gdpr_portability_schema()
         held = self._gdpr_personal_data()
         properties = schema["properties"]
 
@@ -1302,7 +1298,7 @@ class ResPartner(models.Model):
         """Art. 20: a ZIP with data.json, one CSV per section and the schema
         both follow."""
         schema = self._gdpr_portability_schema()
-        data = self._gdpr_portability_data()
+        data = self._gdpr_portability_data(schema)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(

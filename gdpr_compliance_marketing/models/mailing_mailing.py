@@ -233,11 +233,14 @@ class MailingMailing(models.Model):
                     SQL.identifier(Model._table),
                 )
             )
-            hash_of = self.env["gdpr.suppression"]._gdpr_hash_normalized
+            rows = self.env.cr.fetchall()
+            hashes = self.env["gdpr.suppression"]._gdpr_hashes_normalized(
+                [email for _res_id, email in rows]
+            )
             suppressed.update(
                 res_id
-                for res_id, email in self.env.cr.fetchall()
-                if hash_of(email) in erased_hashes
+                for (res_id, _email), digest in zip(rows, hashes, strict=True)
+                if digest in erased_hashes
             )
         return suppressed
 
