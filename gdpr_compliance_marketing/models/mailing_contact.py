@@ -84,12 +84,17 @@ class MailingContact(models.Model):
         self, purpose, action, channel, notice=None, evidence=None, **kwargs
     ):
         """Record a consent given on a mailing list: on the partner with the
-        same address when there is one, else on the mailing contact."""
+        same address when there is one (the newest, the one the recipient
+        rules read), else on the mailing contact."""
         self.ensure_one()
         partner = (
             self.env["res.partner"]
             .sudo()
-            .search([("email_normalized", "=", self.email_normalized)], limit=1)
+            .search(
+                [("email_normalized", "=", self.email_normalized)],
+                order="id desc",
+                limit=1,
+            )
             if self.email_normalized
             else self.env["res.partner"]
         )

@@ -165,6 +165,34 @@ class TestMailingRecipients(TransactionCase):
         # the consent of a contact matching a partner lands on the partner
         self.assertEqual(self.withdrawn.gdpr_consent_ids.state, "withdrawn")
 
+    def test_consent_of_a_contact_lands_where_the_rules_look(self):
+        """Two contacts share an address (a duplicate): the rules read the
+        newest one, so a subscriber's consent must be recorded there."""
+        older = self.env["res.partner"].create(
+            {"name": "Aaron Twin", "email": "twin@example.org"}
+        )
+        newer = self.env["res.partner"].create(
+            {"name": "Zeno Twin", "email": "twin@example.org"}
+        )
+        self.assertLess(older.id, newer.id)
+        mailing_list = self.env["mailing.list"].create({"name": "Twins"})
+        contact = self.env["mailing.contact"].create(
+            {"name": "Twin", "email": "twin@example.org"}
+        )
+        self.env["mailing.subscription"].create(
+            {
+                "contact_id": contact.id,
+                "list_id": mailing_list.id,
+                "gdpr_confirmation_state": "confirmed",
+            }
+        )
+        contact._gdpr_record_consent("marketing", "given", "double_opt_in")
+        self.assertEqual(newer.gdpr_consent_ids.state, "given")
+        self.assertFalse(older.gdpr_consent_ids)
+        mailing = self._mailing("mailing.list", lists=mailing_list)
+        self.assertEqual(mailing._get_recipients(), contact.ids)
+        self.assertFalse(mailing._gdpr_excluded_recipients(contact.ids))
+
     def test_list_rules_in_the_search_agree_with_the_set_based_rule(self):
         """List mailings apply the rules inside mass_mailing's search; they
         must keep exactly whom the rule keeps, reason by reason."""
