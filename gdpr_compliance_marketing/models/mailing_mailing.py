@@ -113,20 +113,12 @@ class MailingMailing(models.Model):
                  ON s.contact_id = t.id AND s.list_id = ANY(%(lists)s)
                 AND s.opt_out IS NOT TRUE
                 AND s.gdpr_confirmation_state = 'confirmed'
-          LEFT JOIN (SELECT p.email_normalized, MAX(p.id) AS id
-                       FROM res_partner p
-                      WHERE p.active AND p.email_normalized IS NOT NULL
-                   GROUP BY p.email_normalized) newest
+          LEFT JOIN (%(newest)s) newest
                  ON newest.email_normalized = t.email_normalized
-          LEFT JOIN res_partner rp ON rp.id = newest.id
+          LEFT JOIN res_partner rp ON rp.id = newest.partner_id
           LEFT JOIN gdpr_consent gc
                  ON gc.partner_id = rp.id AND gc.purpose_id = %(purpose)s
-          LEFT JOIN (SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
-                       FROM gdpr_consent_event e
-                      WHERE e.origin_model = 'mailing.contact'
-                        AND e.partner_id IS NULL
-                        AND e.purpose_id = %(purpose)s
-                   ORDER BY e.origin_id, e.sequence DESC) own
+          LEFT JOIN (%(own)s) own
                  ON own.origin_id = t.id
               WHERE t.email_normalized NOT IN (
                         SELECT su.email_normalized FROM gdpr_suppression su
@@ -136,9 +128,46 @@ class MailingMailing(models.Model):
             """,
             lists=self.contact_list_ids.ids,
             purpose=purpose.id,
+            newest=self._gdpr_newest_partner_sql(),
+            own=self._gdpr_own_consent_sql("mailing.contact", purpose),
             reason=self.env["res.partner"]._gdpr_exclusion_reason_sql(
                 purpose, "rp", "gc"
             ),
+        )
+
+    @api.model
+    def _gdpr_newest_partner_sql(self, emails=None):
+        """SQL: ``(email_normalized, partner_id)`` of the newest active
+        partner of each address (of the ``emails`` sub-query when given): the
+        partner a mailing contact stands for."""
+        only = SQL("AND p.email_normalized IN (%s)", emails) if emails else SQL()
+        return SQL(
+            """
+            SELECT p.email_normalized, MAX(p.id) AS partner_id
+              FROM res_partner p
+             WHERE p.active AND p.email_normalized IS NOT NULL %s
+          GROUP BY p.email_normalized
+            """,
+            only,
+        )
+
+    @api.model
+    def _gdpr_own_consent_sql(self, origin_model, purpose, origin_ids=None):
+        """SQL: ``(origin_id, action)``, the last consent event for ``purpose``
+        recorded on each record of ``origin_model`` itself (no partner), of
+        the ``origin_ids`` sub-query when given."""
+        only = SQL("AND e.origin_id IN (%s)", origin_ids) if origin_ids else SQL()
+        return SQL(
+            """
+            SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
+              FROM gdpr_consent_event e
+             WHERE e.origin_model = %s AND e.partner_id IS NULL
+               AND e.purpose_id = %s %s
+          ORDER BY e.origin_id, e.sequence DESC
+            """,
+            origin_model,
+            purpose.id,
+            only,
         )
 
     def _action_send_mail(self, res_ids=None):
@@ -260,15 +289,14 @@ class MailingMailing(models.Model):
                 SELECT t.id, rp.partner_id
                   FROM targets t
                   JOIN mailing_contact mc ON mc.id = t.id
-             LEFT JOIN (SELECT DISTINCT ON (p.email_normalized)
-                               p.email_normalized, p.id AS partner_id
-                          FROM res_partner p
-                         WHERE p.active AND p.email_normalized IN (
-                               SELECT c.email_normalized FROM mailing_contact c
-                                 JOIN targets t2 ON t2.id = c.id)
-                      ORDER BY p.email_normalized, p.id DESC) rp
-                    ON rp.email_normalized = mc.email_normalized
-                """
+             LEFT JOIN (%s) rp ON rp.email_normalized = mc.email_normalized
+                """,
+                self._gdpr_newest_partner_sql(
+                    SQL(
+                        "SELECT c.email_normalized FROM mailing_contact c "
+                        "JOIN targets t2 ON t2.id = c.id"
+                    )
+                ),
             )
         else:
             return {}
@@ -285,23 +313,18 @@ class MailingMailing(models.Model):
                 """
                 WITH targets AS (SELECT tg.id FROM %(targets)s AS tg),
                      mapped AS (%(partner_of)s),
-                     own AS (
-                         SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
-                           FROM gdpr_consent_event e
-                           JOIN mapped m ON m.id = e.origin_id
-                                        AND m.partner_id IS NULL
-                          WHERE e.origin_model = %(model)s
-                            AND e.partner_id IS NULL
-                            AND e.purpose_id = %(purpose)s
-                       ORDER BY e.origin_id, e.sequence DESC)
+                     own AS (%(own)s)
                 SELECT m.id, m.partner_id, own.action
                   FROM mapped m
              LEFT JOIN own ON own.origin_id = m.id
                 """,
                 targets=targets,
                 partner_of=partner_of,
-                model=origin_model,
-                purpose=purpose.id,
+                own=self._gdpr_own_consent_sql(
+                    origin_model,
+                    purpose,
+                    SQL("SELECT m.id FROM mapped m WHERE m.partner_id IS NULL"),
+                ),
             )
         )
         rows = self.env.cr.fetchall()
