@@ -12,6 +12,7 @@
     "installable": True,
     "auto_install": True,
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "depends": ["gdpr_compliance", "mass_mailing", "mass_mailing_crm"],
     "data": [
         "security/gdpr_compliance_marketing_groups.xml",

@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime
 
+from odoo.tools import SQL
+
+from .models.mailing_contact import PERSON_FUNCTIONS, PERSON_INDEXES, PERSON_TRIGGERS
+
 
 def post_init_hook(env):
     """Compute the last interaction of mailing contacts and partners from the
@@ -26,3 +30,21 @@ def post_init_hook(env):
         "UPDATE mailing_subscription SET gdpr_confirmation_state = 'confirmed' "
         "WHERE gdpr_confirmation_state IS NULL"
     )
+
+
+def uninstall_hook(env):
+    """Drop what the ORM does not know about: the triggers keeping mailing
+    contacts' person and own consent, on tables that stay, would break every
+    write of a partner once the columns are gone."""
+    for trigger, table in PERSON_TRIGGERS.items():
+        env.cr.execute(
+            SQL(
+                "DROP TRIGGER IF EXISTS %s ON %s",
+                SQL.identifier(trigger),
+                SQL.identifier(table),
+            )
+        )
+    for function in PERSON_FUNCTIONS:
+        env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
+    for index in PERSON_INDEXES:
+        env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))

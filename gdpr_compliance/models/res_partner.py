@@ -638,14 +638,18 @@ class ResPartner(models.Model):
         return {pid: reason for pid, reason in self.env.cr.fetchall() if reason}
 
     @api.model
-    def _gdpr_exclusion_reason_sql(self, purpose, partner_alias, consent_alias):
+    def _gdpr_exclusion_reason_sql(
+        self, purpose, partner_alias, consent_alias, customer=None
+    ):
         """SQL expression: the reason key why the partner aliased
         ``partner_alias`` may not be processed for ``purpose`` (NULL when it
         may), given its gdpr_consent row for the purpose aliased
-        ``consent_alias``. Queries embed it to apply the rule set-based."""
+        ``consent_alias``. Queries embed it to apply the rule set-based;
+        ``customer``, when given, is the query's own SQL condition for "the
+        partner is an existing customer" (e.g. from a join)."""
         soft_spam = purpose.customer_legitimate_interest
         allowed_without_consent = (
-            self._gdpr_customer_condition(partner_alias)
+            (customer or self._gdpr_customer_condition(partner_alias))
             if soft_spam and purpose.requires_consent
             else SQL("TRUE")
             if not purpose.requires_consent

@@ -2,6 +2,30 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from odoo.addons.gdpr_compliance.models.gdpr_consent_event import (
+    CONSENT_ACTION_SELECTION,
+)
+
+# What keeps the contact's person and own consent current (see
+# MailingContact._gdpr_create_person_triggers); the uninstall hook drops them.
+PERSON_TRIGGERS = {
+    "gdpr_mailing_person_on_insert": "res_partner",
+    "gdpr_mailing_person_on_update": "res_partner",
+    "gdpr_mailing_person_on_delete": "res_partner",
+    "gdpr_mailing_contact_person": "mailing_contact",
+    "gdpr_mailing_contact_own_consent": "gdpr_consent_event",
+}
+PERSON_FUNCTIONS = (
+    "gdpr_mailing_person_sync",
+    "gdpr_mailing_contact_person",
+    "gdpr_mailing_contact_own_consent",
+)
+PERSON_INDEXES = (
+    "mailing_contact_gdpr_email_normalized_index",
+    "res_partner_gdpr_active_email_index",
+)
 
 
 class MailingContact(models.Model):
@@ -16,6 +40,34 @@ class MailingContact(models.Model):
         help="Last open, click or reply of this contact to a mailing, or its "
         "subscription. Marketing retention runs from this date.",
     )
+    # Both are kept by the database (triggers, see init): whatever writes a
+    # partner, an address or a consent event, the ORM or SQL, the recipient
+    # rules of a mailing read these two columns and nothing else.
+    gdpr_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Person",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The newest active contact with the same address. Mailings apply "
+        "this contact's consent, objection and restriction to the mailing "
+        "contact.",
+    )
+    gdpr_own_consent = fields.Selection(
+        selection=CONSENT_ACTION_SELECTION,
+        string="Own Marketing Consent",
+        readonly=True,
+        copy=False,
+        help="The last marketing consent event recorded on the mailing contact "
+        "itself. It counts only when no contact has the same address.",
+    )
+
+    def init(self):
+        result = super().init()
+        self._gdpr_create_person_triggers()
+        self._gdpr_refresh_persons()
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -87,18 +139,10 @@ class MailingContact(models.Model):
         same address when there is one (the newest, the one the recipient
         rules read), else on the mailing contact."""
         self.ensure_one()
-        partner = (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [("email_normalized", "=", self.email_normalized)],
-                order="id desc",
-                limit=1,
-            )
-            if self.email_normalized
-            else self.env["res.partner"]
-        )
-        return self.env["gdpr.consent.event"]._gdpr_record_for(
+        self.env.flush_all()
+        self.invalidate_recordset(["gdpr_partner_id"])
+        partner = self.sudo().gdpr_partner_id
+        event = self.env["gdpr.consent.event"]._gdpr_record_for(
             self,
             partner,
             purpose,
@@ -108,6 +152,163 @@ class MailingContact(models.Model):
             evidence=evidence,
             **kwargs,
         )
+        # the database set it when the event was written
+        self.invalidate_recordset(["gdpr_own_consent"])
+        return event
+
+    # ------------------------------------------------------------------
+    # The person and the own consent, kept by the database
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_newest_partner_sql(self, email):
+        """SQL: the id of the newest active partner with the address
+        ``email`` (an SQL expression), the partner a mailing contact stands
+        for; NULL when there is none."""
+        return SQL(
+            "(SELECT p.id FROM res_partner p WHERE p.active "
+            "AND p.email_normalized = %s ORDER BY p.id DESC LIMIT 1)",
+            email,
+        )
+
+    @api.model
+    def _gdpr_create_person_triggers(self):
+        """A mailing contact's person follows every change of an address or
+        of a partner's active flag, and its own consent every consent event
+        recorded on it. Statement-level triggers do it set-based: a batch of
+        a thousand partners costs one update, not a thousand; and no path
+        (ORM, SQL, import, merge, erasure) can leave them stale."""
+        cr = self.env.cr
+        create_index(
+            cr,
+            PERSON_INDEXES[0],
+            "mailing_contact",
+            ["email_normalized"],
+            where="email_normalized IS NOT NULL",
+        )
+        create_index(
+            cr,
+            PERSON_INDEXES[1],
+            "res_partner",
+            ["email_normalized", "id"],
+            where="active AND email_normalized IS NOT NULL",
+        )
+        newest = self._gdpr_newest_partner_sql(SQL("c.email_normalized"))
+        cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE FUNCTION gdpr_mailing_person_sync()
+                RETURNS trigger AS $$
+                DECLARE
+                    emails varchar[];
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        SELECT array_agg(DISTINCT n.email_normalized) INTO emails
+                          FROM gdpr_new n
+                         WHERE n.email_normalized IS NOT NULL AND n.active;
+                    ELSIF TG_OP = 'DELETE' THEN
+                        SELECT array_agg(DISTINCT o.email_normalized) INTO emails
+                          FROM gdpr_old o
+                         WHERE o.email_normalized IS NOT NULL AND o.active;
+                    ELSE
+                        SELECT array_agg(DISTINCT v.email) INTO emails
+                          FROM gdpr_old o
+                          JOIN gdpr_new n ON n.id = o.id
+                         CROSS JOIN LATERAL (VALUES (o.email_normalized),
+                                                    (n.email_normalized)) v(email)
+                         WHERE v.email IS NOT NULL
+                           AND (o.email_normalized IS DISTINCT FROM n.email_normalized
+                                OR o.active IS DISTINCT FROM n.active);
+                    END IF;
+                    IF emails IS NOT NULL THEN
+                        UPDATE mailing_contact c SET gdpr_partner_id = %(newest)s
+                         WHERE c.email_normalized = ANY(emails)
+                           AND c.gdpr_partner_id IS DISTINCT FROM %(newest)s;
+                    END IF;
+                    RETURN NULL;
+                END;
+                $$ LANGUAGE plpgsql;
+
+                CREATE OR REPLACE FUNCTION gdpr_mailing_contact_person()
+                RETURNS trigger AS $$
+                BEGIN
+                    NEW.gdpr_partner_id := %(newest_new)s;
+                    RETURN NEW;
+                END;
+                $$ LANGUAGE plpgsql;
+
+                CREATE OR REPLACE FUNCTION gdpr_mailing_contact_own_consent()
+                RETURNS trigger AS $$
+                BEGIN
+                    UPDATE mailing_contact c SET gdpr_own_consent = e.action
+                      FROM (SELECT DISTINCT ON (n.origin_id) n.origin_id, n.action
+                              FROM gdpr_new n
+                              JOIN gdpr_purpose pu
+                                ON pu.id = n.purpose_id AND pu.code = 'marketing'
+                             WHERE n.origin_model = 'mailing.contact'
+                               AND n.partner_id IS NULL
+                          ORDER BY n.origin_id, n.sequence DESC) e
+                     WHERE c.id = e.origin_id;
+                    RETURN NULL;
+                END;
+                $$ LANGUAGE plpgsql;
+
+                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_insert ON res_partner;
+                CREATE TRIGGER gdpr_mailing_person_on_insert
+                    AFTER INSERT ON res_partner
+                    REFERENCING NEW TABLE AS gdpr_new
+                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
+                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_update ON res_partner;
+                CREATE TRIGGER gdpr_mailing_person_on_update
+                    AFTER UPDATE ON res_partner
+                    REFERENCING OLD TABLE AS gdpr_old NEW TABLE AS gdpr_new
+                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
+                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_delete ON res_partner;
+                CREATE TRIGGER gdpr_mailing_person_on_delete
+                    AFTER DELETE ON res_partner
+                    REFERENCING OLD TABLE AS gdpr_old
+                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
+                DROP TRIGGER IF EXISTS gdpr_mailing_contact_person ON mailing_contact;
+                CREATE TRIGGER gdpr_mailing_contact_person
+                    BEFORE INSERT OR UPDATE OF email_normalized, gdpr_partner_id
+                    ON mailing_contact
+                    FOR EACH ROW EXECUTE FUNCTION gdpr_mailing_contact_person();
+                DROP TRIGGER IF EXISTS gdpr_mailing_contact_own_consent
+                    ON gdpr_consent_event;
+                CREATE TRIGGER gdpr_mailing_contact_own_consent
+                    AFTER INSERT ON gdpr_consent_event
+                    REFERENCING NEW TABLE AS gdpr_new
+                    FOR EACH STATEMENT
+                    EXECUTE FUNCTION gdpr_mailing_contact_own_consent();
+                """,
+                newest=newest,
+                newest_new=self._gdpr_newest_partner_sql(SQL("NEW.email_normalized")),
+            )
+        )
+
+    @api.model
+    def _gdpr_refresh_persons(self):
+        """Set every mailing contact's person and own consent from the data
+        (on install and update: what the triggers would have done)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mailing_contact c SET gdpr_partner_id = %(newest)s
+                 WHERE c.gdpr_partner_id IS DISTINCT FROM %(newest)s;
+                UPDATE mailing_contact c SET gdpr_own_consent = own.action
+                  FROM (SELECT c2.id, last.action
+                          FROM mailing_contact c2
+                     LEFT JOIN (%(last)s) last ON last.origin_id = c2.id) own
+                 WHERE own.id = c.id
+                   AND c.gdpr_own_consent IS DISTINCT FROM own.action
+                """,
+                newest=self._gdpr_newest_partner_sql(SQL("c.email_normalized")),
+                last=self.env["mailing.mailing"]._gdpr_own_consent_sql(
+                    self._name, self.env["gdpr.purpose"]._gdpr_get("marketing")
+                ),
+            )
+        )
+        self.invalidate_model(["gdpr_partner_id", "gdpr_own_consent"])
 
     # ------------------------------------------------------------------
     # Retention

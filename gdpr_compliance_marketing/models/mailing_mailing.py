@@ -77,10 +77,21 @@ class MailingMailing(models.Model):
     def _get_recipients_domain(self):
         domain = super()._get_recipients_domain()
         if self.env.context.get("gdpr_recipient_rules") == self.id:
-            domain = expression.AND(
-                [domain, [("id", "in", self._gdpr_allowed_list_contacts_sql())]]
-            )
+            domain = self._gdpr_with_list_rules(domain)
         return domain
+
+    def _gdpr_with_list_rules(self, domain):
+        """``domain`` and the list rules. When the domain is a plain
+        conjunction holding mass_mailing's "on the lists" leaf, the
+        confirmed-subscription leaf, which implies it, takes its place: one
+        look at the subscriptions instead of two."""
+        rules = self._gdpr_list_rules_domain()
+        on_lists = ("list_ids", "in", self.contact_list_ids.ids)
+        if all(isinstance(term, (list, tuple)) for term in domain) and any(
+            tuple(term) == on_lists for term in domain
+        ):
+            domain = [term for term in domain if tuple(term) != on_lists]
+        return expression.AND([domain, rules])
 
     def _gdpr_rules_in_search(self):
         """List mailings (the usual case) apply the rules inside the recipient
@@ -98,57 +109,74 @@ class MailingMailing(models.Model):
         )
         return bool(self.env.cr.fetchone())
 
-    def _gdpr_allowed_list_contacts_sql(self):
-        """SQL sub-query: the contacts of the mailing's lists that may be
-        mailed: a confirmed subscription to one of the lists, an address not
-        suppressed, and a marketing basis (that of the newest partner with the
-        same address, else the contact's own consent). Erased addresses, kept
-        as keyed hashes only, are checked on what this lets through."""
-        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
-        return SQL(
-            """
-            (SELECT t.id
-               FROM mailing_contact t
-               JOIN mailing_subscription s
-                 ON s.contact_id = t.id AND s.list_id = ANY(%(lists)s)
-                AND s.opt_out IS NOT TRUE
-                AND s.gdpr_confirmation_state = 'confirmed'
-          LEFT JOIN (%(newest)s) newest
-                 ON newest.email_normalized = t.email_normalized
-          LEFT JOIN res_partner rp ON rp.id = newest.partner_id
-          LEFT JOIN gdpr_consent gc
-                 ON gc.partner_id = rp.id AND gc.purpose_id = %(purpose)s
-          LEFT JOIN (%(own)s) own
-                 ON own.origin_id = t.id
-              WHERE t.email_normalized NOT IN (
-                        SELECT su.email_normalized FROM gdpr_suppression su
-                         WHERE su.email_normalized IS NOT NULL)
-                AND CASE WHEN rp.id IS NOT NULL THEN %(reason)s IS NULL
-                         ELSE own.action = 'given' END)
-            """,
-            lists=self.contact_list_ids.ids,
-            purpose=purpose.id,
-            newest=self._gdpr_newest_partner_sql(),
-            own=self._gdpr_own_consent_sql("mailing.contact", purpose),
-            reason=self.env["res.partner"]._gdpr_exclusion_reason_sql(
-                purpose, "rp", "gc"
+    def _gdpr_list_rules_domain(self):
+        """The recipient rules for the contacts of the mailing's lists, on
+        columns of the contacts themselves (their person and own consent are
+        kept by the database): a confirmed subscription to one of the lists,
+        an address not suppressed, and a marketing basis, that of the person
+        (the newest contact with the address) or else the contact's own
+        consent. Erased addresses, kept as keyed hashes only, are checked on
+        what this lets through."""
+        return [
+            (
+                "subscription_ids",
+                "any",
+                [
+                    ("list_id", "in", self.contact_list_ids.ids),
+                    ("opt_out", "=", False),
+                    ("gdpr_confirmation_state", "=", "confirmed"),
+                ],
             ),
-        )
+            (
+                "email_normalized",
+                "not in",
+                SQL(
+                    "(SELECT su.email_normalized FROM gdpr_suppression su "
+                    "WHERE su.email_normalized IS NOT NULL)"
+                ),
+            ),
+            "|",
+            "&",
+            ("gdpr_partner_id", "=", False),
+            ("gdpr_own_consent", "=", "given"),
+            ("gdpr_partner_id", "in", self._gdpr_allowed_persons_sql()),
+        ]
 
     @api.model
-    def _gdpr_newest_partner_sql(self, emails=None):
-        """SQL: ``(email_normalized, partner_id)`` of the newest active
-        partner of each address (of the ``emails`` sub-query when given): the
-        partner a mailing contact stands for."""
-        only = SQL("AND p.email_normalized IN (%s)", emails) if emails else SQL()
+    def _gdpr_allowed_persons_sql(self):
+        """SQL sub-query: the partners standing for a mailing contact that
+        may receive direct marketing. Customers are found by joins, which
+        the planner sizes, rather than by a lookup per partner."""
+        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
+        Partner = self.env["res.partner"]
         return SQL(
             """
-            SELECT p.email_normalized, MAX(p.id) AS partner_id
-              FROM res_partner p
-             WHERE p.active AND p.email_normalized IS NOT NULL %s
-          GROUP BY p.email_normalized
+            (WITH customers AS MATERIALIZED (
+                  SELECT DISTINCT doc.partner_id
+                    FROM (%(documents)s) AS doc(partner_id, date)
+                   WHERE doc.partner_id IS NOT NULL)
+            SELECT rp.id
+              FROM res_partner rp
+         LEFT JOIN gdpr_consent gc
+                ON gc.partner_id = rp.id AND gc.purpose_id = %(purpose)s
+         LEFT JOIN customers own_doc ON own_doc.partner_id = rp.id
+         LEFT JOIN customers company_doc
+                ON company_doc.partner_id = rp.commercial_partner_id
+             WHERE rp.id IN (SELECT mc.gdpr_partner_id FROM mailing_contact mc
+                              WHERE mc.gdpr_partner_id IS NOT NULL)
+               AND %(reason)s IS NULL)
             """,
-            only,
+            documents=Partner._gdpr_customer_document_dates(),
+            purpose=purpose.id,
+            reason=Partner._gdpr_exclusion_reason_sql(
+                purpose,
+                "rp",
+                "gc",
+                customer=SQL(
+                    "(own_doc.partner_id IS NOT NULL "
+                    "OR company_doc.partner_id IS NOT NULL)"
+                ),
+            ),
         )
 
     @api.model
@@ -283,20 +311,10 @@ class MailingMailing(models.Model):
                 "JOIN crm_lead l ON l.id = t.id"
             )
         elif model == "mailing.contact":
-            # a mailing contact is the (newest) partner with the same address
+            # a mailing contact stands for its person (kept by the database)
             partner_of = SQL(
-                """
-                SELECT t.id, rp.partner_id
-                  FROM targets t
-                  JOIN mailing_contact mc ON mc.id = t.id
-             LEFT JOIN (%s) rp ON rp.email_normalized = mc.email_normalized
-                """,
-                self._gdpr_newest_partner_sql(
-                    SQL(
-                        "SELECT c.email_normalized FROM mailing_contact c "
-                        "JOIN targets t2 ON t2.id = c.id"
-                    )
-                ),
+                "SELECT t.id, mc.gdpr_partner_id AS partner_id FROM targets t "
+                "JOIN mailing_contact mc ON mc.id = t.id"
             )
         else:
             return {}
