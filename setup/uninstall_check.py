@@ -17,4 +17,20 @@ env.cr.execute(  # noqa: F821
     "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'gdpr%%'"
 )
 tables = env.cr.fetchone()[0]  # noqa: F821
-print(f"UNINSTALL states={sorted(states)} columns={columns} tables={tables}")
+# triggers and functions the ORM does not know about: left behind, they would
+# break writes on tables that stay (partners, mailing contacts)
+env.cr.execute(  # noqa: F821
+    "SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'gdpr%%') "
+    "+ (SELECT count(*) FROM pg_proc WHERE proname LIKE 'gdpr%%') "
+    "+ (SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%%gdpr%%')"
+)
+leftovers = env.cr.fetchone()[0]  # noqa: F821
+# a partner can still be written
+partner = env["res.partner"].create({"name": "After", "email": "a@example.org"})  # noqa: F821
+partner.write({"email": "b@example.org", "active": False})
+env.flush_all()  # noqa: F821
+env.cr.rollback()  # noqa: F821
+print(
+    f"UNINSTALL states={sorted(states)} columns={columns} tables={tables} "
+    f"leftovers={leftovers}"
+)

@@ -7,3 +7,4 @@ from . import test_mailing_recipients
 from . import test_mass_mailing_flows
 from . import test_marketing_retention
 from . import test_marketing_request
+from . import test_mailing_contact_person
