@@ -23,6 +23,7 @@
         "views/subscription_confirmation_templates.xml",
         "views/res_config_settings_views.xml",
         "views/mailing_mailing_views.xml",
+        "views/mailing_contact_views.xml",
         "views/gdpr_retention_run_views.xml",
     ],
     "demo": [
