@@ -17,6 +17,11 @@ PERSON_TRIGGERS = {
     "gdpr_mailing_contact_person": "mailing_contact",
     "gdpr_mailing_contact_own_consent": "gdpr_consent_event",
 }
+PARTNER_TRIGGER_EVENTS = {
+    "INSERT": "NEW TABLE AS gdpr_new",
+    "UPDATE": "OLD TABLE AS gdpr_old NEW TABLE AS gdpr_new",
+    "DELETE": "OLD TABLE AS gdpr_old",
+}
 PERSON_FUNCTIONS = (
     "gdpr_mailing_person_sync",
     "gdpr_mailing_contact_person",
@@ -253,21 +258,6 @@ class MailingContact(models.Model):
                 END;
                 $$ LANGUAGE plpgsql;
 
-                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_insert ON res_partner;
-                CREATE TRIGGER gdpr_mailing_person_on_insert
-                    AFTER INSERT ON res_partner
-                    REFERENCING NEW TABLE AS gdpr_new
-                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
-                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_update ON res_partner;
-                CREATE TRIGGER gdpr_mailing_person_on_update
-                    AFTER UPDATE ON res_partner
-                    REFERENCING OLD TABLE AS gdpr_old NEW TABLE AS gdpr_new
-                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
-                DROP TRIGGER IF EXISTS gdpr_mailing_person_on_delete ON res_partner;
-                CREATE TRIGGER gdpr_mailing_person_on_delete
-                    AFTER DELETE ON res_partner
-                    REFERENCING OLD TABLE AS gdpr_old
-                    FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
                 DROP TRIGGER IF EXISTS gdpr_mailing_contact_person ON mailing_contact;
                 CREATE TRIGGER gdpr_mailing_contact_person
                     BEFORE INSERT OR UPDATE OF email_normalized, gdpr_partner_id
@@ -285,6 +275,23 @@ class MailingContact(models.Model):
                 newest_new=self._gdpr_newest_partner_sql(SQL("NEW.email_normalized")),
             )
         )
+        # one trigger per event: PostgreSQL gives transition tables only to
+        # single-event triggers
+        for event, tables in PARTNER_TRIGGER_EVENTS.items():
+            name = SQL.identifier(f"gdpr_mailing_person_on_{event.lower()}")
+            cr.execute(
+                SQL(
+                    """
+                    DROP TRIGGER IF EXISTS %(name)s ON res_partner;
+                    CREATE TRIGGER %(name)s AFTER %(event)s ON res_partner
+                        REFERENCING %(tables)s
+                        FOR EACH STATEMENT EXECUTE FUNCTION gdpr_mailing_person_sync();
+                    """,
+                    name=name,
+                    event=SQL(event),
+                    tables=SQL(tables),
+                )
+            )
 
     @api.model
     def _gdpr_refresh_persons(self):
