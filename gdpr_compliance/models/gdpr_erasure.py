@@ -624,7 +624,12 @@ class GdprErasure(models.AbstractModel):
         partners.invalidate_recordset(
             [*changed, *emptied, "display_name", "write_date", "write_uid"]
         )
-        partners.modified(changed)
+        # the fields set above from the row itself are right already: the
+        # ORM must not recompute them, which it would do row by row for the
+        # commercial entity (to search the contacts depending on it), nor
+        # look through them for the contacts below, who are all in the batch
+        with self.env.protecting([fields_map[name] for name in emptied], partners):
+            partners.modified(changed)
         for name in emptied:
             self.env.remove_to_compute(fields_map[name], partners)
         rest = {
