@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -14,6 +15,10 @@ from odoo.tools import SQL, email_normalize, email_split
 from odoo.addons.base.models.res_partner import ADDRESS_FIELDS
 
 _logger = logging.getLogger(__name__)
+
+# Where an erasure keeps, for the duration of one call, the records it
+# looked up for its partners (see ``_gdpr_lookups_memoized``).
+MEMO_KEY = "gdpr_erasure_lookups"
 
 # What replaces the person's identifiers wherever they are found in text.
 ERASED_MARK = "[erased]"
@@ -166,11 +171,12 @@ class GdprErasure(models.AbstractModel):
         )
         partners = partners.with_env(self.env)
         self.env.flush_all()
-        identifiers = self._gdpr_identifiers(partners, keep_fields)
-        scope = self._gdpr_scope(partners)
-        self._gdpr_clear_mail(partners, scope)
-        self._gdpr_remove_attachments(scope)
-        self._gdpr_process_related(partners, scope, mode, keep_fields)
+        with self._gdpr_lookups_memoized():
+            identifiers = self._gdpr_identifiers(partners, keep_fields)
+            scope = self._gdpr_scope(partners)
+            self._gdpr_clear_mail(partners, scope)
+            self._gdpr_remove_attachments(scope)
+            self._gdpr_process_related(partners, scope, mode, keep_fields)
         self._gdpr_anonymise_partners(partners, keep_fields)
         self.env.flush_all()
         if self.env.context.get("gdpr_defer_sweep"):
@@ -301,9 +307,45 @@ class GdprErasure(models.AbstractModel):
             "all": sorted(set(contact) | names, key=len, reverse=True),
         }
 
+    @contextlib.contextmanager
+    def _gdpr_lookups_memoized(self):
+        """Within this block, each lookup of the person's records (leads,
+        and in other addons their addresses and mailing contacts) made through
+        ``_gdpr_memoized`` runs once per set of partners: the identifiers,
+        the scope and the related records all need them, before any of them
+        is changed. The memo lives with the cursor for the block only."""
+        cache = self.env.cr.cache
+        previous = cache.get(MEMO_KEY)
+        cache[MEMO_KEY] = {}
+        try:
+            yield
+        finally:
+            if previous is None:
+                cache.pop(MEMO_KEY, None)
+            else:
+                cache[MEMO_KEY] = previous
+
+    @api.model
+    def _gdpr_memoized(self, name, partners, compute):
+        """``compute()``, or what it returned for the same ``name`` and
+        partners earlier in the ``_gdpr_lookups_memoized`` block."""
+        memo = self.env.cr.cache.get(MEMO_KEY)
+        if memo is None:
+            return compute()
+        key = (name, partners._name, tuple(partners.ids))
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     @api.model
     def _gdpr_leads(self, partners):
-        return self._gdpr_search_all("crm.lead", [("partner_id", "in", partners.ids)])
+        return self._gdpr_memoized(
+            "leads",
+            partners,
+            lambda: self._gdpr_search_all(
+                "crm.lead", [("partner_id", "in", partners.ids)]
+            ),
+        )
 
     @api.model
     def _gdpr_scope(self, partners):

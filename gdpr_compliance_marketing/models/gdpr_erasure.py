@@ -16,6 +16,14 @@ class GdprErasure(models.AbstractModel):
     @api.model
     def _gdpr_marketing_emails(self, partners):
         """Normalised addresses of the people and of their leads."""
+        return self._gdpr_memoized(
+            "marketing_emails",
+            partners,
+            lambda: self._gdpr_compute_marketing_emails(partners),
+        )
+
+    @api.model
+    def _gdpr_compute_marketing_emails(self, partners):
         emails = set(partners.mapped("email_normalized"))
         emails |= set(self._gdpr_leads(partners).mapped("email_normalized"))
         for partner in partners:
@@ -26,6 +34,14 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_mailing_contacts(self, partners):
+        return self._gdpr_memoized(
+            "mailing_contacts",
+            partners,
+            lambda: self._gdpr_search_mailing_contacts(partners),
+        )
+
+    @api.model
+    def _gdpr_search_mailing_contacts(self, partners):
         emails = self._gdpr_marketing_emails(partners)
         if not emails:
             return self.env["mailing.contact"]
