@@ -26,8 +26,9 @@ class GdprErasure(models.AbstractModel):
     def _gdpr_compute_marketing_emails(self, partners):
         emails = set(partners.mapped("email_normalized"))
         emails |= set(self._gdpr_leads(partners).mapped("email_normalized"))
-        for partner in partners:
-            normalized = normalize_email(partner.email)
+        # the addresses of the whole set at once from the cache
+        for email in partners.mapped("email"):
+            normalized = normalize_email(email)
             if normalized:
                 emails.add(normalized)
         return {email for email in emails if email}
