@@ -106,6 +106,13 @@ class GdprRetentionRun(models.Model):
                 for (purpose, action), count in sorted(entry["by"].items())
             )
 
+    def _gdpr_recount(self):
+        """Count the runs' lines again (once per call of the engine, and
+        after a crash by the next call)."""
+        for name in ("partner_count", "error_count", "summary"):
+            self.env.add_to_compute(self._fields[name], self)
+        self.flush_recordset(["partner_count", "error_count", "summary"])
+
     # ------------------------------------------------------------------
     # Engine
     # ------------------------------------------------------------------
@@ -168,6 +175,7 @@ class GdprRetentionRun(models.Model):
                 - len(chunk)
                 + (1 if budget and len(candidates) >= budget else 0),
             )
+        run._gdpr_recount()
         # a full budget means more may be due: the next call goes on
         remaining = 1 if budget and len(candidates) >= budget else 0
         if not run.dry_run:

@@ -66,7 +66,9 @@ class GdprRetentionRunLine(models.Model):
     def _gdpr_insert(self, vals_list):
         """``create(vals_list)`` in one statement: a run writes a line per
         person, a hundred thousand of them at times. The lines have no
-        computed field to store; the runs' counts are recomputed."""
+        computed field to store; the runs' counts are left to the caller
+        (``gdpr.retention.run._gdpr_recount``): counting all the lines of a
+        run after each batch would cost more with every batch."""
         if not vals_list:
             return
         names = sorted({name for vals in vals_list for name in vals})
@@ -101,5 +103,3 @@ class GdprRetentionRunLine(models.Model):
             {vals["run_id"] for vals in vals_list}
         )
         runs.invalidate_recordset(["line_ids"])
-        for name in ("partner_count", "error_count", "summary"):
-            self.env.add_to_compute(runs._fields[name], runs)
