@@ -164,7 +164,7 @@ done = cr.fetchone()[0]
 print(f"of which batches (committed, {BATCH} each): {run.duration:.1f}s")
 print(
     f"engine anonymised {done} in {engine:.1f}s -> {done / engine:,.1f}/s; "
-    f"ratio to raw UPDATE {(engine / done) / (raw / len(sample)):,.0f}x"
+    f"ratio to raw UPDATE {(engine / done) / (raw / len(sample)):,.1f}x"
 )
 # what was measured was the whole work: nobody of the sample keeps an
 # identifier (but whoever a legal hold keeps minimised, with their name), and

@@ -142,10 +142,9 @@ class MailingMailing(models.Model):
             ("gdpr_partner_id", "in", self._gdpr_allowed_persons_sql()),
         ]
 
-    @api.model
     def _gdpr_allowed_persons_sql(self):
-        """SQL sub-query: the partners standing for a mailing contact that
-        may receive direct marketing. Customers are found by joins, which
+        """SQL sub-query: the partners standing for a contact of the
+        mailing's lists that may receive direct marketing. Customers are found by joins, which
         the planner sizes, rather than by a lookup per partner."""
         purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
         Partner = self.env["res.partner"]
@@ -162,10 +161,14 @@ class MailingMailing(models.Model):
          LEFT JOIN customers own_doc ON own_doc.partner_id = rp.id
          LEFT JOIN customers company_doc
                 ON company_doc.partner_id = rp.commercial_partner_id
-             WHERE rp.id IN (SELECT mc.gdpr_partner_id FROM mailing_contact mc
-                              WHERE mc.gdpr_partner_id IS NOT NULL)
+             WHERE rp.id IN (SELECT mc.gdpr_partner_id
+                               FROM mailing_contact mc
+                               JOIN mailing_subscription s ON s.contact_id = mc.id
+                              WHERE s.list_id = ANY(%(lists)s)
+                                AND mc.gdpr_partner_id IS NOT NULL)
                AND %(reason)s IS NULL)
             """,
+            lists=self.contact_list_ids.ids,
             documents=Partner._gdpr_customer_document_dates(),
             purpose=purpose.id,
             reason=Partner._gdpr_exclusion_reason_sql(
