@@ -144,8 +144,9 @@ class MailingMailing(models.Model):
 
     def _gdpr_allowed_persons_sql(self):
         """SQL sub-query: the partners standing for a contact of the
-        mailing's lists that may receive direct marketing. Customers are found by joins, which
-        the planner sizes, rather than by a lookup per partner."""
+        mailing's lists that may receive direct marketing. Customers are
+        found by joins, which the planner sizes, rather than by a lookup per
+        partner."""
         purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
         Partner = self.env["res.partner"]
         return SQL(
