@@ -28,7 +28,8 @@ class MailingMailing(models.Model):
                 mailing.gdpr_exclusion_summary = False
                 continue
             excluded = mailing._gdpr_excluded_recipients(
-                mailing._gdpr_domain_recipients()
+                mailing._gdpr_domain_recipients(),
+                targets=mailing._gdpr_domain_targets(),
             )
             counts = {}
             for reason in excluded.values():
@@ -62,17 +63,22 @@ class MailingMailing(models.Model):
             )
             return [res_id for res_id in res_ids if res_id not in erased]
         res_ids = super()._get_recipients()
-        targets = None
-        if not self.ab_testing_enabled:
-            # the recipients' own query as a sub-query: the planner knows its
-            # size, which it cannot guess for a list of ids
-            targets = (
-                self.env[self.mailing_model_real]
-                ._search(self._get_recipients_domain())
-                .subselect()
-            )
-        excluded = self._gdpr_excluded_recipients(res_ids, targets=targets)
+        excluded = self._gdpr_excluded_recipients(
+            res_ids, targets=self._gdpr_domain_targets()
+        )
         return [res_id for res_id in res_ids if res_id not in excluded]
+
+    def _gdpr_domain_targets(self):
+        """The recipients' own query as an SQL sub-query, whose size the
+        planner knows, which it cannot guess for a list of ids; None under A/B
+        testing, whose recipients are a random sample."""
+        if self.ab_testing_enabled:
+            return None
+        return (
+            self.env[self.mailing_model_real]
+            ._search(self._get_recipients_domain())
+            .subselect()
+        )
 
     def _get_recipients_domain(self):
         domain = super()._get_recipients_domain()
@@ -315,19 +321,28 @@ class MailingMailing(models.Model):
                 "JOIN crm_lead l ON l.id = t.id"
             )
         elif model == "mailing.contact":
-            # a mailing contact stands for its person (kept by the database)
+            # a mailing contact stands for its person, else its own consent
+            # (both kept by the database)
             partner_of = SQL(
                 "SELECT t.id, mc.gdpr_partner_id AS partner_id FROM targets t "
                 "JOIN mailing_contact mc ON mc.id = t.id"
             )
+            own = SQL(
+                "SELECT mc.id AS origin_id, mc.gdpr_own_consent AS action "
+                "FROM mapped m JOIN mailing_contact mc ON mc.id = m.id "
+                "WHERE m.partner_id IS NULL"
+            )
+            return self._gdpr_excluded_through(targets, partner_of, model, own)
         else:
             return {}
         return self._gdpr_excluded_through(targets, partner_of, model)
 
-    def _gdpr_excluded_through(self, targets, partner_of, origin_model):
+    def _gdpr_excluded_through(self, targets, partner_of, origin_model, own=None):
         """Exclusions of records that stand for a partner when they have one,
         and otherwise carry their own consent events (origin documents). One
-        query maps each record to its partner or to its last own consent."""
+        query maps each record to its partner or to its last own consent
+        (``own``, SQL rows ``(origin_id, action)``, read from the ledger when
+        not given)."""
         purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
         self.env.flush_all()
         self.env.cr.execute(
@@ -342,7 +357,8 @@ class MailingMailing(models.Model):
                 """,
                 targets=targets,
                 partner_of=partner_of,
-                own=self._gdpr_own_consent_sql(
+                own=own
+                or self._gdpr_own_consent_sql(
                     origin_model,
                     purpose,
                     SQL("SELECT m.id FROM mapped m WHERE m.partner_id IS NULL"),
@@ -364,7 +380,9 @@ class MailingMailing(models.Model):
 
     def action_view_gdpr_excluded(self):
         self.ensure_one()
-        excluded = self._gdpr_excluded_recipients(self._gdpr_domain_recipients())
+        excluded = self._gdpr_excluded_recipients(
+            self._gdpr_domain_recipients(), targets=self._gdpr_domain_targets()
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Excluded recipients"),
