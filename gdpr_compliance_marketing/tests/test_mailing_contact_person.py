@@ -76,6 +76,18 @@ class TestMailingContactPerson(TransactionCase):
         )
         self.assertEqual(self._person(), partner)
 
+    def test_merging_partners_keeps_the_person(self):
+        """The merge wizard rewrites every reference in SQL, then deletes the
+        merged partner: the contact ends with the one that stays."""
+        kept = self._partner()
+        duplicate = self._partner()
+        self.assertEqual(self._person(), duplicate)
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (kept | duplicate).ids, kept
+        )
+        self.assertFalse(duplicate.exists())
+        self.assertEqual(self._person(), kept)
+
     def test_erasing_the_partner_releases_the_contact(self):
         partner = self._partner(
             gdpr_legal_basis="consent",
