@@ -198,11 +198,18 @@ class GdprErasure(models.AbstractModel):
     @api.model
     def _gdpr_pseudonyms_of(self, model, res_ids):
         """The pseudonymous keys of many records of ``model``, in order."""
+        return self._gdpr_keyed_hashes(f"{model}:{res_id}" for res_id in res_ids)
+
+    @api.model
+    def _gdpr_keyed_hashes(self, values):
+        """HMAC-SHA256 of each text of ``values``, in order, keyed with this
+        database's secret: the same text always gives the same hash, which
+        cannot be turned back into the text."""
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
         key = (secret or "").encode()
         return [
-            hmac.new(key, f"{model}:{res_id}".encode(), hashlib.sha256).hexdigest()
-            for res_id in res_ids
+            hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+            for value in values
         ]
 
     @api.model

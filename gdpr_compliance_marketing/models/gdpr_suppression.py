@@ -1,7 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
-import hmac
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -61,12 +58,7 @@ class GdprSuppression(models.Model):
 
     @api.model
     def _gdpr_hashes_normalized(self, normalized_emails):
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        key = secret.encode()
-        return [
-            hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
-            for normalized in normalized_emails
-        ]
+        return self.env["gdpr.erasure"]._gdpr_keyed_hashes(normalized_emails)
 
     @api.model
     def _gdpr_suppress(self, email, reason, note=None):
