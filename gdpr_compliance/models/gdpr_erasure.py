@@ -844,16 +844,10 @@ class GdprErasure(models.AbstractModel):
         if not searched:
             return 0
         self._gdpr_analyze_sweep_table(table)
-        previous = {}
-        for name, value in SWEEP_SETTINGS.items():
-            cr.execute(SQL("SELECT current_setting(%s)", name))
-            previous[name] = cr.fetchone()[0]
-            self._gdpr_set_local(name, value)
         try:
-            self._gdpr_sweep_tables(searched, SQL("%s AS i", table))
+            with self._gdpr_local_settings(SWEEP_SETTINGS):
+                self._gdpr_sweep_tables(searched, SQL("%s AS i", table))
         finally:
-            for name, value in previous.items():
-                self._gdpr_set_local(name, value)
             cr.execute(SQL("DELETE FROM %s", table))
         return searched
 
@@ -865,15 +859,28 @@ class GdprErasure(models.AbstractModel):
         it, go on with the estimate the table's size gives, rather than wait
         for it while holding rows it may need."""
         cr = self.env.cr
-        cr.execute("SELECT current_setting('lock_timeout')")
-        timeout = cr.fetchone()[0]
+        with self._gdpr_local_settings({"lock_timeout": "100ms"}):
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(SQL("ANALYZE %s", table), log_exceptions=False)
+            except psycopg2.errors.LockNotAvailable:
+                _logger.info("Erasure sweep: identifiers not analysed (another sweep)")
+
+    @contextlib.contextmanager
+    def _gdpr_local_settings(self, settings):
+        """Within this block, the ``settings`` (``{name: value}``) of the
+        transaction; the values they had come back after it."""
+        cr = self.env.cr
+        previous = {}
+        for name, value in settings.items():
+            cr.execute(SQL("SELECT current_setting(%s)", name))
+            previous[name] = cr.fetchone()[0]
+            self._gdpr_set_local(name, value)
         try:
-            with cr.savepoint(flush=False):
-                self._gdpr_set_local("lock_timeout", "100ms")
-                cr.execute(SQL("ANALYZE %s", table), log_exceptions=False)
-        except psycopg2.errors.LockNotAvailable:
-            _logger.info("Erasure sweep: identifiers not analysed (another sweep)")
-        self._gdpr_set_local("lock_timeout", timeout)
+            yield
+        finally:
+            for name, value in previous.items():
+                self._gdpr_set_local(name, value)
 
     @api.model
     def _gdpr_set_local(self, name, value):
