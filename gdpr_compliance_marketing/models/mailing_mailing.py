@@ -315,6 +315,7 @@ class MailingMailing(models.Model):
         model = self.mailing_model_real
         if model == "res.partner":
             return self.env["res.partner"]._gdpr_marketing_exclusions(res_ids)
+        own = None
         if model == "crm.lead":
             partner_of = SQL(
                 "SELECT t.id, l.partner_id FROM targets t "
@@ -332,10 +333,9 @@ class MailingMailing(models.Model):
                 "FROM mapped m JOIN mailing_contact mc ON mc.id = m.id "
                 "WHERE m.partner_id IS NULL"
             )
-            return self._gdpr_excluded_through(targets, partner_of, model, own)
         else:
             return {}
-        return self._gdpr_excluded_through(targets, partner_of, model)
+        return self._gdpr_excluded_through(targets, partner_of, model, own)
 
     def _gdpr_excluded_through(self, targets, partner_of, origin_model, own=None):
         """Exclusions of records that stand for a partner when they have one,
