@@ -10,17 +10,19 @@ from odoo.addons.gdpr_compliance.models.gdpr_consent_event import (
 
 # What keeps the contact's person and own consent current (see
 # MailingContact._gdpr_create_person_triggers); the uninstall hook drops them.
+# The partner triggers, one per event: {name: (event, transition tables)}.
+PARTNER_TRIGGERS = {
+    "gdpr_mailing_person_on_insert": ("INSERT", "NEW TABLE AS gdpr_new"),
+    "gdpr_mailing_person_on_update": (
+        "UPDATE",
+        "OLD TABLE AS gdpr_old NEW TABLE AS gdpr_new",
+    ),
+    "gdpr_mailing_person_on_delete": ("DELETE", "OLD TABLE AS gdpr_old"),
+}
 PERSON_TRIGGERS = {
-    "gdpr_mailing_person_on_insert": "res_partner",
-    "gdpr_mailing_person_on_update": "res_partner",
-    "gdpr_mailing_person_on_delete": "res_partner",
+    **dict.fromkeys(PARTNER_TRIGGERS, "res_partner"),
     "gdpr_mailing_contact_person": "mailing_contact",
     "gdpr_mailing_contact_own_consent": "gdpr_consent_event",
-}
-PARTNER_TRIGGER_EVENTS = {
-    "INSERT": "NEW TABLE AS gdpr_new",
-    "UPDATE": "OLD TABLE AS gdpr_old NEW TABLE AS gdpr_new",
-    "DELETE": "OLD TABLE AS gdpr_old",
 }
 PERSON_FUNCTIONS = (
     "gdpr_mailing_person_sync",
@@ -277,8 +279,8 @@ class MailingContact(models.Model):
         )
         # one trigger per event: PostgreSQL gives transition tables only to
         # single-event triggers
-        for event, tables in PARTNER_TRIGGER_EVENTS.items():
-            name = SQL.identifier(f"gdpr_mailing_person_on_{event.lower()}")
+        for trigger, (event, tables) in PARTNER_TRIGGERS.items():
+            name = SQL.identifier(trigger)
             cr.execute(
                 SQL(
                     """
