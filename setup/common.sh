@@ -101,7 +101,7 @@ psql_q() { psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "${2:-postgres}" -A
 db_exists() { [ "$(psql_q "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]; }
 
 write_odoo_conf() {
-    local conf="$1" db="$2"
+    local conf="$1" db="$2" port="${3:-8069}"
     cat >"$conf" <<CONF
 [options]
 addons_path = $REPO,$ODOO_ADDONS
@@ -111,6 +111,7 @@ db_user = $DB_USER
 db_name = $db
 dbfilter = ^$db\$
 data_dir = $LOCAL/data
+http_port = $port
 CONF
 }
 
