@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, Query
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
@@ -25,6 +27,65 @@ class CrmLead(models.Model):
         string="Consent History",
         domain=[("origin_model", "=", "crm.lead")],
     )
+    gdpr_consent_missing = fields.Boolean(
+        string="Consent Missing",
+        compute="_compute_gdpr_consent_missing",
+        search="_search_gdpr_consent_missing",
+        help="The lead rests on consent but no consent is given: none on its "
+        "contact, or, without a contact, none recorded on the lead itself "
+        "(Art. 7(1) GDPR: the controller must be able to prove it).",
+    )
+
+    @api.model
+    def _gdpr_consent_missing_condition(self, alias):
+        """SQL condition on the lead row ``alias``: its basis is consent and
+        no consent is given, on its contact's current state or, for a lead
+        without contact, on the last event of a purpose on the lead itself."""
+        lead = SQL.identifier(alias)
+        return SQL(
+            """
+            %(lead)s.gdpr_legal_basis = 'consent' AND NOT CASE
+                WHEN %(lead)s.partner_id IS NOT NULL THEN EXISTS (
+                    SELECT 1 FROM gdpr_consent c
+                     WHERE c.partner_id = %(lead)s.partner_id
+                       AND c.state = 'given')
+                ELSE EXISTS (
+                    SELECT 1
+                      FROM (SELECT DISTINCT ON (e.purpose_id) e.action
+                              FROM gdpr_consent_event e
+                             WHERE e.origin_model = 'crm.lead'
+                               AND e.origin_id = %(lead)s.id
+                               AND e.partner_id IS NULL
+                          ORDER BY e.purpose_id, e.sequence DESC) last
+                     WHERE last.action = 'given')
+            END
+            """,
+            lead=lead,
+        )
+
+    def _compute_gdpr_consent_missing(self):
+        saved = self.filtered("id")
+        missing = set()
+        if saved:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM crm_lead WHERE id = ANY(%s) AND %s",
+                    saved.ids,
+                    self._gdpr_consent_missing_condition("crm_lead"),
+                )
+            )
+            missing = {row[0] for row in self.env.cr.fetchall()}
+        for lead in self:
+            lead.gdpr_consent_missing = lead.id in missing
+
+    def _search_gdpr_consent_missing(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on a missing consent."))
+        query = Query(self.env, "crm_lead")
+        query.add_where(self._gdpr_consent_missing_condition("crm_lead"))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", query)]
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
