@@ -7,7 +7,7 @@ from passlib.context import CryptContext
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from .common import GdprCommon
 
@@ -303,13 +303,22 @@ class TestSecurityChecks(SecurityCheckCommon):
         self.assertEqual(action["res_model"], "gdpr.chain.verification")
 
     def test_a_check_that_cannot_run_fails(self):
-        check = self._check("password_length")
-        with patch.object(
-            type(self.Check), "_gdpr_check_password_length", side_effect=KeyError("x")
+        """A check that breaks (here: its query) is reported failing, and
+        the others still run in the same transaction."""
+        checks = self._check("password_length") | self._check("base_url_https")
+
+        def broken(check):
+            self.env.cr.execute("SELECT no_such_column FROM res_users")
+
+        with (
+            patch.object(type(self.Check), "_gdpr_check_password_length", broken),
+            mute_logger("odoo.sql_db", "odoo.addons.gdpr_compliance.models"),
         ):
-            check._gdpr_evaluate()
-        self.assertEqual(check.status, "failing")
-        self.assertIn("could not run", check.finding)
+            checks._gdpr_evaluate()
+        self.assertEqual(checks[0].status, "failing")
+        self.assertIn("could not run", checks[0].finding)
+        self.assertTrue(checks[1].status)
+        self.env["res.users"].search_count([])
 
     def test_only_the_dpo_runs_and_fixes(self):
         check = self._check("base_url_https")

@@ -32,9 +32,12 @@ registry.category("web_tour.tours").add("gdpr_overview_tour", {
             },
         },
         {
-            content: "The list shows the overdue request built by the test",
+            content: "The list shows the overdue request built by the test, only overdue ones",
             trigger: ".o_list_view .o_data_row:contains('Tour Overdue Person')",
             run() {
+                if (queryAll(".o_data_row:contains('Tour Recent Person')").length) {
+                    throw new Error("A request still in time is listed as overdue");
+                }
                 const rows = queryAll(".o_list_view .o_data_row").length;
                 if (String(rows) !== tileValue) {
                     throw new Error(
