@@ -16,6 +16,11 @@ commits the data it generates and reuses them on the next run.
 import os
 import statistics
 import time
+from contextlib import closing
+
+import psycopg2
+
+from odoo import sql_db
 
 N = int(os.environ.get("GDPR_BENCH_PARTNERS", "1000000"))
 REQUESTS = int(os.environ.get("GDPR_BENCH_REQUESTS", "10000"))
@@ -67,9 +72,9 @@ if not scalar("SELECT count(*) FROM crm_lead WHERE name LIKE 'Overview lead %%'"
         INSERT INTO crm_lead (name, type, active, partner_id, gdpr_legal_basis,
                               gdpr_source_id, create_date, write_date)
         SELECT 'Overview lead ' || p.id, 'lead', TRUE,
-               CASE WHEN p.id %% 2 = 0 THEN p.id END,
-               CASE WHEN p.id %% 5 = 0 THEN 'consent'
-                    WHEN p.id %% 7 = 0 THEN NULL
+               CASE WHEN p.id / 10 %% 2 = 0 THEN p.id END,
+               CASE WHEN p.id / 10 %% 5 = 0 THEN 'consent'
+                    WHEN p.id / 10 %% 7 = 0 THEN NULL
                     ELSE 'legitimate_interest' END,
                %s, now(), now()
           FROM res_partner p
@@ -133,14 +138,19 @@ if not scalar("SELECT count(*) FROM gdpr_legal_hold"):
         INSERT INTO gdpr_legal_hold (partner_id, reason, date_from, date_until,
                                      active, create_date, write_date)
         SELECT p.id, 'Bench dispute', current_date - 100,
-               current_date + (p.id %% 60), TRUE, now(), now()
+               current_date + (p.id % 60), TRUE, now(), now()
           FROM res_partner p
-         WHERE NOT COALESCE(p.is_company, FALSE) AND p.id %% 1000 = 7
-        """,
-        (),
+         WHERE NOT COALESCE(p.is_company, FALSE) AND p.id % 1000 = 7
+        """
     )
-cr.execute("ANALYZE")
 cr.commit()
+# a database in use is vacuumed by autovacuum: measure from that state, not
+# from freshly inserted rows whose visibility is not recorded yet
+_dbname, info = sql_db.connection_info_for(cr.dbname)
+with closing(psycopg2.connect(**info)) as connection:
+    connection.autocommit = True
+    with connection.cursor() as vacuum_cr:
+        vacuum_cr.execute("VACUUM ANALYZE")
 print(f"data ready in {time.perf_counter() - started:.1f} s")
 
 dpo = env["res.users"].search([("login", "=", "bench_dpo")]) or env["res.users"].create(
@@ -212,3 +222,10 @@ for chart in overview["charts"]:
         ),
     )
 print(f"overview opening, server side: {total:.3f}s (target < 1 s)")
+# following a retention tile weighs everybody's purposes again, now
+started = time.perf_counter()
+action = Overview.action_open_tile("retention_anonymise")
+print(
+    f"click-through to the contacts due (anonymise): "
+    f"{time.perf_counter() - started:.2f}s, {len(action['domain'][0][2])} contacts"
+)

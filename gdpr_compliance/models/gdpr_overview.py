@@ -13,6 +13,10 @@ from .gdpr_request import CLOSED_STATES
 # A verification older than this no longer tells the evidence is intact.
 CHAIN_VERIFICATION_DAYS = 30
 DUE_SOON_DAYS = 7
+# Odoo's lists count up to 10,000 records and show "10000+" beyond
+# (RelationalModel.DEFAULT_COUNT_LIMIT of the web client): the tiles count
+# the same way, so that no tile costs more than counting that many rows.
+COUNT_LIMIT = 10000
 
 
 class GdprOverview(models.AbstractModel):
@@ -249,25 +253,35 @@ class GdprOverview(models.AbstractModel):
 
     @api.model
     def _gdpr_count(self, tile):
-        """The tile's number: its domain counted, or its field summed."""
+        """The tile's number: its domain counted up to ``COUNT_LIMIT`` (one
+        more tells there are more), or its field summed."""
         Model = self.env[tile["model"]]
         if tile.get("sum_field"):
             [(total,)] = Model._read_group(
                 tile["domain"], [], [f"{tile['sum_field']}:sum"]
             )
             return total or 0
-        return Model.search_count(tile["domain"])
+        return Model.search_count(tile["domain"], limit=COUNT_LIMIT + 1)
+
+    @api.model
+    def _gdpr_count_figures(self, tile):
+        """``value`` (and ``more`` past ``COUNT_LIMIT``) of a counted tile."""
+        value = self._gdpr_count(tile)
+        if value > COUNT_LIMIT and not tile.get("sum_field"):
+            return {"value": COUNT_LIMIT, "more": True}
+        return {"value": value, "more": False}
 
     @api.model
     def _gdpr_figures(self, tile):
-        """``value``, ``caption`` and ``level`` of a tile."""
+        """``value``, ``more``, ``caption``, ``level`` and optionally
+        ``tooltip`` of a tile."""
         if tile.get("compute"):
             return getattr(self, tile["compute"])(tile)
-        value = self._gdpr_count(tile)
+        figures = self._gdpr_count_figures(tile)
         return {
-            "value": value,
+            **figures,
             "caption": False,
-            "level": tile["alert"] if value else "success",
+            "level": tile["alert"] if figures["value"] else "success",
         }
 
     @api.model
@@ -340,9 +354,11 @@ class GdprOverview(models.AbstractModel):
             }
         return {
             "value": forecast.partner_count,
-            "caption": self.env._(
-                "at the next run (%(date)s)",
-                date=self._gdpr_format_datetime(forecast.as_of),
+            "caption": self.env._("due at the next run"),
+            "tooltip": self.env._(
+                "Counted on %(counted)s for the run of %(run)s",
+                counted=self._gdpr_format_datetime(forecast.computed_on),
+                run=self._gdpr_format_datetime(forecast.as_of),
             ),
             "level": "info" if forecast.partner_count else "success",
         }

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -8,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models import gdpr_overview
 from .test_consent_ledger import ConsentCommon
 
 
@@ -60,6 +62,15 @@ class OverviewCommon(ConsentCommon):
 
 @tagged("post_install", "-at_install")
 class TestOverviewTiles(OverviewCommon):
+    def test_counts_stop_where_odoo_lists_stop(self):
+        self._set_strict(partner=False)
+        self.Partner.create([{"name": f"Uncounted {index}"} for index in range(3)])
+        tile = self._tile("partner_no_basis")
+        self.assertFalse(tile["more"])
+        with patch.object(gdpr_overview, "COUNT_LIMIT", 2):
+            tile = self._tile("partner_no_basis")
+        self.assertEqual((tile["value"], tile["more"]), (2, True))
+
     def test_contacts_without_basis_and_to_review(self):
         no_basis, to_review = (
             self._value("partner_no_basis"),
