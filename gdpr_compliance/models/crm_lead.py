@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, Query
+from odoo.tools import SQL
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
@@ -37,55 +37,51 @@ class CrmLead(models.Model):
     )
 
     @api.model
-    def _gdpr_consent_missing_condition(self, alias):
-        """SQL condition on the lead row ``alias``: its basis is consent and
-        no consent is given, on its contact's current state or, for a lead
-        without contact, on the last event of a purpose on the lead itself."""
-        lead = SQL.identifier(alias)
-        return SQL(
-            """
-            %(lead)s.gdpr_legal_basis = 'consent' AND NOT CASE
-                WHEN %(lead)s.partner_id IS NOT NULL THEN EXISTS (
-                    SELECT 1 FROM gdpr_consent c
-                     WHERE c.partner_id = %(lead)s.partner_id
-                       AND c.state = 'given')
-                ELSE EXISTS (
-                    SELECT 1
-                      FROM (SELECT DISTINCT ON (e.purpose_id) e.action
-                              FROM gdpr_consent_event e
-                             WHERE e.origin_model = 'crm.lead'
-                               AND e.origin_id = %(lead)s.id
-                               AND e.partner_id IS NULL
-                          ORDER BY e.purpose_id, e.sequence DESC) last
-                     WHERE last.action = 'given')
-            END
-            """,
-            lead=lead,
+    def _gdpr_consent_missing_domain(self):
+        """Leads whose basis is consent and that have none given: on their
+        contact's current state or, for a lead without contact, on the last
+        event of a purpose recorded on the lead itself. Each side is one
+        sub-query the database hashes once, whatever the number of leads."""
+        partners_consenting = SQL(
+            "(SELECT c.partner_id FROM gdpr_consent c WHERE c.state = 'given')"
         )
+        leads_consenting = SQL(
+            """
+            (SELECT last.origin_id
+              FROM (SELECT DISTINCT ON (e.origin_id, e.purpose_id)
+                           e.origin_id, e.action
+                      FROM gdpr_consent_event e
+                     WHERE e.origin_model = 'crm.lead'
+                       AND e.origin_id IS NOT NULL
+                       AND e.partner_id IS NULL
+                  ORDER BY e.origin_id, e.purpose_id, e.sequence DESC) last
+             WHERE last.action = 'given')
+            """
+        )
+        return [
+            ("gdpr_legal_basis", "=", "consent"),
+            "|",
+            "&",
+            ("partner_id", "!=", False),
+            ("partner_id", "not in", partners_consenting),
+            "&",
+            ("partner_id", "=", False),
+            ("id", "not in", leads_consenting),
+        ]
 
     def _compute_gdpr_consent_missing(self):
         saved = self.filtered("id")
-        missing = set()
-        if saved:
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM crm_lead WHERE id = ANY(%s) AND %s",
-                    saved.ids,
-                    self._gdpr_consent_missing_condition("crm_lead"),
-                )
-            )
-            missing = {row[0] for row in self.env.cr.fetchall()}
+        missing = saved.with_context(active_test=False).search(
+            [("id", "in", saved.ids)] + self._gdpr_consent_missing_domain()
+        )
         for lead in self:
-            lead.gdpr_consent_missing = lead.id in missing
+            lead.gdpr_consent_missing = lead in missing
 
     def _search_gdpr_consent_missing(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on a missing consent."))
-        query = Query(self.env, "crm_lead")
-        query.add_where(self._gdpr_consent_missing_condition("crm_lead"))
-        positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", query)]
+        domain = self._gdpr_consent_missing_domain()
+        return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
