@@ -211,7 +211,7 @@ for chart in overview["charts"]:
     groupby = (
         ["event_time:month", "action"]
         if chart["model"] == "gdpr.consent.event"
-        else ["request_type", "state"]
+        else ["request_type"]
     )
     assert all(field.split(":")[0] in arch for field in groupby)
     Model = env[chart["model"]].with_user(dpo)

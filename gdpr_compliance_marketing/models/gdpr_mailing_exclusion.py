@@ -14,7 +14,6 @@ class GdprMailingExclusion(models.Model):
 
     mailing_id = fields.Many2one(
         comodel_name="mailing.mailing",
-        string="Mailing",
         required=True,
         readonly=True,
         index=True,

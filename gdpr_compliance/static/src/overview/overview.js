@@ -64,6 +64,11 @@ export class GdprOverview extends Component {
         return this.run("gdpr.chain.verification", "action_verify_all");
     }
 
+    /** A section of more than four tiles takes the whole width. */
+    isWide(section) {
+        return section.tiles.length > 4;
+    }
+
     chartProps(chart) {
         return {
             resModel: chart.model,
