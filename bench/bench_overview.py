@@ -203,7 +203,10 @@ overview = Overview.get_overview()
 for section in overview["sections"]:
     print(
         f"  {section['title']}: "
-        + ", ".join(f"{tile['label']} {tile['value']}" for tile in section["tiles"])
+        + ", ".join(
+            f"{tile['label']} {tile['value']}{'+' if tile.get('more') else ''}"
+            for tile in section["tiles"]
+        )
     )
 total = measure("tiles (get_overview)", Overview.get_overview)
 for chart in overview["charts"]:
