@@ -2,14 +2,18 @@
 import json
 from datetime import timedelta
 from unittest.mock import patch
+from xmlrpc.client import Fault
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
 from ..models import gdpr_overview
+from .common import call_kw
 from .test_consent_ledger import ConsentCommon
 
 
@@ -418,3 +422,53 @@ class TestOverviewAccess(OverviewCommon):
             action = self.Overview.action_open_tile(key)
             json.dumps(action)
             self.assertEqual(action["type"], "ir.actions.act_window", key)
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewDoors(HttpCase):
+    """The overview and the checks answer the DPO only, whichever door
+    the call comes through."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(
+            cls.env, login="gdpr_overview_clerk", password="gdpr_overview_clerk_pw"
+        )
+        cls.dpo = new_test_user(
+            cls.env,
+            login="gdpr_overview_dpo",
+            password="gdpr_overview_dpo_pw",
+            groups="gdpr_compliance.group_gdpr_officer",
+        )
+
+    def _xmlrpc(self, user, password, model, method, *args):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, password, model, method, list(args), {}
+        )
+
+    def test_xmlrpc(self):
+        for model, method, args in (
+            ("gdpr.overview", "get_overview", ()),
+            ("gdpr.overview", "action_open_tile", ("request_open",)),
+            ("gdpr.security.check", "action_run", ([],)),
+            ("gdpr.retention.forecast", "action_refresh", ()),
+            ("gdpr.chain.verification", "action_verify_all", ()),
+        ):
+            with self.assertRaises(Fault, msg=f"{model}.{method}") as caught:
+                self._xmlrpc(self.clerk, "gdpr_overview_clerk_pw", model, method, *args)
+            self.assertEqual(caught.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        overview = self._xmlrpc(
+            self.dpo, "gdpr_overview_dpo_pw", "gdpr.overview", "get_overview"
+        )
+        self.assertIn("requests", [section["key"] for section in overview["sections"]])
+
+    def test_web_client_call(self):
+        self.authenticate("gdpr_overview_clerk", "gdpr_overview_clerk_pw")
+        answer = call_kw(self, "gdpr.overview", "get_overview")
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.authenticate("gdpr_overview_dpo", "gdpr_overview_dpo_pw")
+        answer = call_kw(self, "gdpr.overview", "action_open_tile", "request_due_soon")
+        self.assertEqual(answer["result"]["res_model"], "gdpr.request")
+        answer = call_kw(self, "gdpr.overview", "action_open_tile", "no_such_tile")
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
