@@ -364,10 +364,15 @@ class GdprOverview(models.AbstractModel):
         }
 
     @api.model
-    def _gdpr_tile_last_run(self, tile):
-        run = self.env["gdpr.retention.run"].search(
+    def _gdpr_last_run(self):
+        """The last retention run that changed data (dry runs change none)."""
+        return self.env["gdpr.retention.run"].search(
             [("dry_run", "=", False)], order="date_start desc, id desc", limit=1
         )
+
+    @api.model
+    def _gdpr_tile_last_run(self, tile):
+        run = self._gdpr_last_run()
         if not run:
             return {
                 "value": self.env._("None yet"),
@@ -485,9 +490,7 @@ class GdprOverview(models.AbstractModel):
 
     @api.model
     def _gdpr_open_last_run(self, tile):
-        run = self.env["gdpr.retention.run"].search(
-            [("dry_run", "=", False)], order="date_start desc, id desc", limit=1
-        )
+        run = self._gdpr_last_run()
         if run:
             return run._gdpr_open()
         return self.env["ir.actions.act_window"]._for_xml_id(
