@@ -15,7 +15,14 @@
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "external_dependencies": {"python": ["cryptography"]},
-    "depends": ["crm", "contacts", "mail", "sales_team"],
+    "depends": [
+        "crm",
+        "contacts",
+        "mail",
+        "sales_team",
+        "auth_password_policy",
+        "auth_totp_mail_enforce",
+    ],
     "data": [
         "security/gdpr_compliance_groups.xml",
         "security/ir.model.access.csv",
@@ -26,6 +33,7 @@
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "data/gdpr_request_data.xml",
+        "data/gdpr_security_check_data.xml",
         "report/gdpr_purpose_register_report.xml",
         "report/gdpr_consent_proof_report.xml",
         "report/gdpr_access_report.xml",
@@ -42,8 +50,21 @@
         "views/gdpr_request_views.xml",
         "views/gdpr_audit_log_views.xml",
         "views/gdpr_request_templates.xml",
+        "views/gdpr_chain_verification_views.xml",
+        "views/gdpr_retention_forecast_views.xml",
+        "views/gdpr_security_check_views.xml",
+        "views/gdpr_security_check_templates.xml",
+        "views/gdpr_overview_views.xml",
         "views/gdpr_compliance_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "gdpr_compliance/static/src/overview/*",
+        ],
+        "web.assets_tests": [
+            "gdpr_compliance/static/tests/tours/*",
+        ],
+    },
     "demo": [
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",

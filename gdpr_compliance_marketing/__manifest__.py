@@ -25,6 +25,7 @@
         "views/mailing_mailing_views.xml",
         "views/mailing_contact_views.xml",
         "views/gdpr_retention_run_views.xml",
+        "views/gdpr_mailing_exclusion_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -7,6 +7,7 @@ from . import gdpr_chained_log_mixin
 from . import gdpr_consent_event
 from . import gdpr_consent
 from . import gdpr_audit_log
+from . import gdpr_chain_verification
 from . import gdpr_legal_basis_mixin
 from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
@@ -18,6 +19,9 @@ from . import gdpr_request
 from . import gdpr_request_link
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
+from . import gdpr_retention_forecast
+from . import gdpr_overview
+from . import gdpr_security_check
 from . import res_partner
 from . import crm_lead
 from . import mail_message

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
@@ -25,6 +27,61 @@ class CrmLead(models.Model):
         string="Consent History",
         domain=[("origin_model", "=", "crm.lead")],
     )
+    gdpr_consent_missing = fields.Boolean(
+        string="Consent Missing",
+        compute="_compute_gdpr_consent_missing",
+        search="_search_gdpr_consent_missing",
+        help="The lead rests on consent but no consent is given: none on its "
+        "contact, or, without a contact, none recorded on the lead itself "
+        "(Art. 7(1) GDPR: the controller must be able to prove it).",
+    )
+
+    @api.model
+    def _gdpr_consent_missing_domain(self):
+        """Leads whose basis is consent and that have none given: on their
+        contact's current state or, for a lead without contact, on the last
+        event of a purpose recorded on the lead itself. Each side is one
+        sub-query the database hashes once, whatever the number of leads."""
+        partners_consenting = SQL(
+            "(SELECT c.partner_id FROM gdpr_consent c WHERE c.state = 'given')"
+        )
+        leads_consenting = SQL(
+            """
+            (SELECT last.origin_id
+              FROM (SELECT DISTINCT ON (e.origin_id, e.purpose_id)
+                           e.origin_id, e.action
+                      FROM gdpr_consent_event e
+                     WHERE e.origin_model = 'crm.lead'
+                       AND e.origin_id IS NOT NULL
+                       AND e.partner_id IS NULL
+                  ORDER BY e.origin_id, e.purpose_id, e.sequence DESC) last
+             WHERE last.action = 'given')
+            """
+        )
+        return [
+            ("gdpr_legal_basis", "=", "consent"),
+            "|",
+            "&",
+            ("partner_id", "!=", False),
+            ("partner_id", "not in", partners_consenting),
+            "&",
+            ("partner_id", "=", False),
+            ("id", "not in", leads_consenting),
+        ]
+
+    def _compute_gdpr_consent_missing(self):
+        saved = self.filtered("id")
+        missing = saved.with_context(active_test=False).search(
+            [("id", "in", saved.ids)] + self._gdpr_consent_missing_domain()
+        )
+        for lead in self:
+            lead.gdpr_consent_missing = lead in missing
+
+    def _search_gdpr_consent_missing(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on a missing consent."))
+        domain = self._gdpr_consent_missing_domain()
+        return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):

@@ -101,6 +101,10 @@ class GdprAuditLog(models.Model):
     def _gdpr_chain_defaults(self, vals):
         return {"user_id": self.env.uid}
 
+    @api.model
+    def _gdpr_chain_label(self):
+        return self.env._("Audit log")
+
     def _gdpr_direct_create_message(self):
         return self.env._(
             "The audit log is written by the application only, never by hand."

@@ -29,6 +29,11 @@ class GdprChainedLogMixin(models.AbstractModel):
     previous_hash = fields.Char(readonly=True)
     hash = fields.Char(readonly=True, index=True)
 
+    @api.model
+    def _gdpr_chain_label(self):
+        """How the log is named to people (overview, verifications)."""
+        return self._description
+
     def _gdpr_head_table(self):
         return f"{self._table}_head"
 
@@ -256,6 +261,9 @@ class GdprChainedLogMixin(models.AbstractModel):
                 )
             )
         result = self.sudo()._gdpr_verify_chain()
+        # the overview and the security checks tell when the evidence was
+        # last verified, and what was found
+        self.env["gdpr.chain.verification"]._gdpr_record(self._name, result)
         if result["ok"]:
             message = self.env._(
                 "%(log)s intact: %(count)s entries verified.",

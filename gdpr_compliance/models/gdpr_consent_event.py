@@ -121,6 +121,10 @@ class GdprConsentEvent(models.Model):
     # Append-only
     # ------------------------------------------------------------------
 
+    @api.model
+    def _gdpr_chain_label(self):
+        return self.env._("Consent ledger")
+
     def _gdpr_direct_create_message(self):
         return self.env._(
             "Consent events are recorded through the contact "

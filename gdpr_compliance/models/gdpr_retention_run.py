@@ -302,10 +302,16 @@ class GdprRetentionRun(models.Model):
         return {"res_model": model}
 
     @api.model
+    def _gdpr_effective_action(self, row):
+        """What retention does to a due row: under a legal hold, deleting or
+        anonymising becomes keeping only what the hold covers."""
+        if row["hold"] and row["action"] in ("delete", "anonymise"):
+            return "minimise"
+        return row["action"]
+
+    @api.model
     def _gdpr_line_vals(self, row, keys, result, message=False):
-        action = row["action"]
-        if row["hold"] and action in ("delete", "anonymise"):
-            action = "minimise"
+        action = self._gdpr_effective_action(row)
         return {
             "run_id": self.id,
             **self._gdpr_line_subject_vals(row["model"], row["res_id"]),

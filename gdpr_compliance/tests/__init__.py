@@ -15,3 +15,6 @@ from . import test_audit_log
 from . import test_roles
 from . import test_ui
 from . import test_field_access
+from . import test_overview
+from . import test_security_checks
+from . import test_overview_tour

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import gdpr_erasure
+from . import gdpr_mailing_exclusion
 from . import gdpr_objection
+from . import gdpr_overview
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
 from . import gdpr_suppression

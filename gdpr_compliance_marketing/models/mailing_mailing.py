@@ -213,6 +213,7 @@ class MailingMailing(models.Model):
             # explicit recipients (e.g. a resend) obey the same rules
             for mailing in self:
                 excluded = mailing._gdpr_excluded_recipients(res_ids)
+                self.env["gdpr.mailing.exclusion"]._gdpr_record(mailing, excluded)
                 allowed = [res_id for res_id in res_ids if res_id not in excluded]
                 if not allowed:
                     raise UserError(
@@ -223,6 +224,15 @@ class MailingMailing(models.Model):
                     )
                 super(MailingMailing, mailing)._action_send_mail(allowed)
             return True
+        for mailing in self:
+            # who the rules leave out is counted now: they get no trace
+            self.env["gdpr.mailing.exclusion"]._gdpr_record(
+                mailing,
+                mailing._gdpr_excluded_recipients(
+                    mailing._gdpr_domain_recipients(),
+                    targets=mailing._gdpr_domain_targets(),
+                ),
+            )
         return super()._action_send_mail(res_ids)
 
     def _gdpr_excluded_recipients(self, res_ids, targets=None):
