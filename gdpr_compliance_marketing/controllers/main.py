@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import http
-from odoo.exceptions import AccessDenied
 from odoo.http import request
+
+from odoo.addons.gdpr_compliance.models.gdpr_public_input import PublicInputError
 
 
 class GdprSubscriptionController(http.Controller):
@@ -9,18 +10,22 @@ class GdprSubscriptionController(http.Controller):
         "/gdpr/subscription/confirm", type="http", auth="public", methods=["GET"]
     )
     def gdpr_subscription_confirm(self, sid=None, exp=None, token=None, **kwargs):
-        """Double opt-in: the signed, expiring link mailed to the address."""
+        """Double opt-in: the signed, expiring link mailed to the address.
+        A link refused (malformed, forged, used, expired) changes nothing and
+        says why, with a 4xx status."""
         httprequest = request.httprequest
         try:
             subscription = request.env["mailing.subscription"]._gdpr_confirm_from_link(
                 sid,
                 exp,
                 token,
-                ip=httprequest.remote_addr,
+                ip=request.env["gdpr.public.input"]._gdpr_client_address(),
                 user_agent=(httprequest.user_agent.string or "")[:512],
             )
-        except AccessDenied:
-            return self._gdpr_page({"confirmed": False}, status=403)
+        except PublicInputError as error:
+            return self._gdpr_page(
+                {"confirmed": False, "error": error.args[0]}, status=error.status
+            )
         return self._gdpr_page(
             {"confirmed": True, "list_name": subscription.list_id.name}
         )
