@@ -27,4 +27,5 @@ from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import ir_rule
+from . import ir_attachment
 from . import crm_team_member

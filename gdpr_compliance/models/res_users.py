@@ -35,6 +35,8 @@ class ResUsers(models.Model):
                 self.has_group(group)
                 for group in (
                     "gdpr_compliance.group_gdpr_officer",
+                    # who answers any person's request must see that person
+                    "gdpr_compliance.group_gdpr_request_handler",
                     "gdpr_compliance.group_gdpr_back_office",
                     "gdpr_compliance.group_gdpr_marketing",
                 )

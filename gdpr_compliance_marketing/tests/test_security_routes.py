@@ -12,7 +12,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
 from odoo.addons.gdpr_compliance.tests.common_security import (
-    HUGE,
+    HUGE_IN_URL,
     SCRIPT,
     PublicSurfaceMixin,
 )
@@ -57,12 +57,12 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
         cases = [
             ({}, 400),
             (dict(params, token=""), 400),
-            (dict(params, token=HUGE), 400),
+            (dict(params, token=HUGE_IN_URL), 400),
             (dict(params, token="é" * 64), 400),
             (dict(params, token=params["token"][:-1] + "é"), 400),
             (dict(params, token=SCRIPT), 400),
             (dict(params, sid=SCRIPT), 400),
-            (dict(params, sid=HUGE), 400),
+            (dict(params, sid=HUGE_IN_URL), 400),
             (dict(params, sid="-1"), 400),
             (dict(params, exp="soon"), 400),
             (dict(params, sid="99999999999"), 400),
