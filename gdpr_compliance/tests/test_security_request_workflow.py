@@ -303,3 +303,20 @@ class TestRequestDoors(HttpCase, RequestCommon):
                     args,
                 )
             self.assertEqual(self._state(request), before)
+
+    def test_report_download_is_for_handlers(self):
+        """The access report holds every field of the person, those the
+        salesperson may not see included: the download door refuses it to
+        them, by id, as the read door does."""
+        request = self._verified("access")
+        request._gdpr_process()
+        attachment = request.sudo().attachment_id
+        url = f"/web/content/{attachment.id}?download=true"
+        self.authenticate(self.user_sales.login, self.user_sales.login)
+        refused = self.url_open(url)
+        self.assertIn(refused.status_code, (403, 404))
+        self.assertNotIn(b"Prospect Person", refused.content)
+        self.authenticate(self.user_dpo.login, self.user_dpo.login)
+        allowed = self.url_open(url)
+        self.assertEqual(allowed.status_code, 200)
+        self.assertIn(b"Prospect Person", allowed.content)
