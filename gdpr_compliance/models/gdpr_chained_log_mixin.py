@@ -21,6 +21,26 @@ def chain_guard_names(table):
     }
 
 
+def refusal_triggers(table, function, statement_trigger):
+    """SQL putting ``function`` before every UPDATE and DELETE of a row of
+    ``table`` (a trigger named after it) and before its TRUNCATE, which fires
+    no row trigger (``statement_trigger``)."""
+    return SQL(
+        """
+        DROP TRIGGER IF EXISTS %(row)s ON %(table)s;
+        CREATE TRIGGER %(row)s BEFORE UPDATE OR DELETE ON %(table)s
+            FOR EACH ROW EXECUTE FUNCTION %(function)s();
+        DROP TRIGGER IF EXISTS %(statement)s ON %(table)s;
+        CREATE TRIGGER %(statement)s BEFORE TRUNCATE ON %(table)s
+            FOR EACH STATEMENT EXECUTE FUNCTION %(function)s()
+        """,
+        table=table,
+        function=SQL.identifier(function),
+        row=SQL.identifier(function),
+        statement=SQL.identifier(statement_trigger),
+    )
+
+
 def drop_chain_guards(cr, table):
     """Remove what ``init`` created in the database for the log ``table``
     (uninstall): its head, then the functions with their triggers."""
@@ -110,14 +130,7 @@ class GdprChainedLogMixin(models.AbstractModel):
                         TG_TABLE_NAME || ' is append-only: ' || TG_OP || ' refused';
                 END;
                 $$ LANGUAGE plpgsql;
-                DROP TRIGGER IF EXISTS %(refuse)s ON %(table)s;
-                CREATE TRIGGER %(refuse)s
-                    BEFORE UPDATE OR DELETE ON %(table)s
-                    FOR EACH ROW EXECUTE FUNCTION %(refuse)s();
-                DROP TRIGGER IF EXISTS %(truncate)s ON %(table)s;
-                CREATE TRIGGER %(truncate)s
-                    BEFORE TRUNCATE ON %(table)s
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(refuse)s();
+                %(refuse_triggers)s;
 
                 CREATE OR REPLACE FUNCTION %(advance)s()
                 RETURNS trigger AS $$
@@ -148,17 +161,16 @@ class GdprChainedLogMixin(models.AbstractModel):
                         || ' is kept by the database: ' || TG_OP || ' refused';
                 END;
                 $$ LANGUAGE plpgsql;
-                DROP TRIGGER IF EXISTS %(guard)s ON %(head)s;
-                CREATE TRIGGER %(guard)s
-                    BEFORE UPDATE OR DELETE ON %(head)s
-                    FOR EACH ROW EXECUTE FUNCTION %(guard)s();
-                DROP TRIGGER IF EXISTS %(guard_truncate)s ON %(head)s;
-                CREATE TRIGGER %(guard_truncate)s
-                    BEFORE TRUNCATE ON %(head)s
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(guard)s();
+                %(guard_triggers)s;
                 """,
                 table=table,
                 head=head,
+                refuse_triggers=refusal_triggers(
+                    table, names["refuse"], names["truncate"]
+                ),
+                guard_triggers=refusal_triggers(
+                    head, names["guard"], names["guard_truncate"]
+                ),
                 **{key: SQL.identifier(name) for key, name in names.items()},
             )
         )

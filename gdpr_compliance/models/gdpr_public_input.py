@@ -27,6 +27,14 @@ EMAIL_PATTERN = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")
 FORBIDDEN_TEXT = re.compile(r"[<>\x00-\x1f\x7f]")
 
 
+def ip_address_or_none(text):
+    """``text`` written as an IP address, or None when it is not one."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
 class PublicInputError(UserError):
     """A refusal of what a public route received, with the HTTP status the
     route answers it with (400 bad input, 403 forged, 409 already used,
@@ -155,9 +163,7 @@ class GdprPublicInput(models.AbstractModel):
             return None
         if config["proxy_mode"]:
             forwarded = httprequest.headers.get("X-Forwarded-For", "")
-            last = forwarded.rsplit(",", 1)[-1].strip()
-            try:
-                return str(ipaddress.ip_address(last))
-            except ValueError:
-                pass
+            last = ip_address_or_none(forwarded.rsplit(",", 1)[-1].strip())
+            if last:
+                return last
         return httprequest.remote_addr

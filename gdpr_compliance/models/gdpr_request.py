@@ -320,12 +320,14 @@ class GdprRequest(models.Model):
         if guarded:
             # context keys are client input: default_state and the like are
             # ignored, the fields' own defaults apply
-            self = self.with_context(
-                {
-                    key: value
-                    for key, value in self.env.context.items()
-                    if not (key.startswith("default_") and key[8:] in guarded)
-                }
+            self = self.with_env(
+                self.env(
+                    context={
+                        key: value
+                        for key, value in self.env.context.items()
+                        if not (key.startswith("default_") and key[8:] in guarded)
+                    }
+                )
             )
         for vals in vals_list:
             if vals.get("state") == "new":

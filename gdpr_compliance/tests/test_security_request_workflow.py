@@ -3,12 +3,12 @@
 salesperson logs a request, only request handlers and the DPO act on it, and
 the answer goes only to a verified address."""
 
-import json
 from xmlrpc.client import Fault
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
+from .common import call_kw, execute_kw
 from .common_request import RequestCommon
 
 ATTACKER = "collector@attacker.example"
@@ -239,23 +239,9 @@ class TestRequestDoors(HttpCase, RequestCommon):
             ),
         ):
             with self.subTest(door="call_kw", method=method, args=str(args)):
-                response = self.url_open(
-                    f"/web/dataset/call_kw/gdpr.request/{method}",
-                    data=json.dumps(
-                        {
-                            "jsonrpc": "2.0",
-                            "method": "call",
-                            "params": {
-                                "model": "gdpr.request",
-                                "method": method,
-                                "args": args,
-                                "kwargs": kwargs,
-                            },
-                        }
-                    ),
-                    headers={"Content-Type": "application/json"},
+                self.assertIn(
+                    "error", call_kw(self, "gdpr.request", method, *args, **kwargs)
                 )
-                self.assertIn("error", response.json())
                 self.assertEqual(self._state(request), before)
         # /jsonrpc
         for method, args in (
@@ -263,29 +249,10 @@ class TestRequestDoors(HttpCase, RequestCommon):
             ("write", [[request.id], {"state": "verified"}]),
         ):
             with self.subTest(door="jsonrpc", method=method):
-                response = self.url_open(
-                    "/jsonrpc",
-                    data=json.dumps(
-                        {
-                            "jsonrpc": "2.0",
-                            "method": "call",
-                            "params": {
-                                "service": "object",
-                                "method": "execute_kw",
-                                "args": [
-                                    self.env.cr.dbname,
-                                    self.user_sales.id,
-                                    password,
-                                    "gdpr.request",
-                                    method,
-                                    args,
-                                ],
-                            },
-                        }
-                    ),
-                    headers={"Content-Type": "application/json"},
+                answer = execute_kw(
+                    self, self.user_sales.id, password, "gdpr.request", method, *args
                 )
-                self.assertIn("error", response.json())
+                self.assertIn("error", answer)
                 self.assertEqual(self._state(request), before)
         # /xmlrpc/2
         for method, args in (
