@@ -156,6 +156,14 @@ class TestRequestRoles(RequestCommon):
         dpo_request.action_verify_identity()
         dpo_request.write({"requester_email": "NEW.address@example.com"})
         self.assertEqual(request.state, "verified")
+        # once answered, neither the person nor the address changes
+        with self.capture_emails():
+            dpo_request.action_process()
+            dpo_request.action_send_answer()
+        for vals in ({"requester_email": "later@example.com"}, {"partner_id": False}):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                dpo_request.write(vals)
+        self.assertEqual(request.state, "done")
 
     def test_handlers_are_appointed_by_the_dpo(self):
         handler = new_test_user(
