@@ -90,6 +90,12 @@ class PublicSurfaceMixin:
         if message:
             self.assertIn(message, html.unescape(response.text))
 
+    def get(self, path, params=None, headers=None):
+        """GET ``path`` with a query string built from ``params``."""
+        return self.opener.get(
+            self.base_url() + path, params=params, headers=headers, timeout=12
+        )
+
     def csrf_token(self, url):
         page = self.url_open(url)
         return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -141,11 +141,7 @@ class TestPublicRequestForm(PublicSurfaceMixin, HttpCase, RequestCommon):
         ]
         for bad, status in cases:
             with self.subTest(token=bad[:60]), self.assert_nothing_changes():
-                response = self.opener.get(
-                    self.base_url() + "/privacy/request/confirm",
-                    params={"token": bad},
-                    timeout=12,
-                )
+                response = self.get("/privacy/request/confirm", {"token": bad})
                 self.assert_refused(response, status, "Nothing was changed.")
         with self.assert_nothing_changes():
             response = self.url_open("/privacy/request/confirm")
@@ -249,11 +245,7 @@ class TestRegisterDownload(PublicSurfaceMixin, HttpCase):
         ]
         for ids, status in cases:
             with self.subTest(ids=ids[:40]), self.assert_nothing_changes():
-                response = self.opener.get(
-                    self.base_url() + "/gdpr/register.csv",
-                    params={"ids": ids},
-                    timeout=12,
-                )
+                response = self.get("/gdpr/register.csv", {"ids": ids})
                 self.assert_refused(response, status)
                 self.assertIn("text/plain", response.headers["Content-Type"])
         with self.assert_nothing_changes():

@@ -48,8 +48,8 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
         }
         return subscription, params
 
-    def _open(self, params):
-        return self.opener.get(self.base_url() + CONFIRM, params=params, timeout=12)
+    def _open(self, params, headers=None):
+        return self.get(CONFIRM, params, headers)
 
     def test_bad_links_change_nothing(self):
         subscription, params = self._pending()
@@ -111,12 +111,7 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
                 f"sec.proxy{int(proxy_mode)}@example.org"
             )
             with patch.dict(config.options, {"proxy_mode": proxy_mode}):
-                response = self.opener.get(
-                    self.base_url() + CONFIRM,
-                    params=params,
-                    headers=forwarded,
-                    timeout=12,
-                )
+                response = self._open(params, forwarded)
             self.assertEqual(response.status_code, 200)
             event = self.env["gdpr.consent.event"].search(
                 [
@@ -144,11 +139,7 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
             "hash_token": "0" * 64,
         }
         with self.assert_nothing_changes():
-            response = self.opener.get(
-                self.base_url() + f"/mailing/{mailing.id}/unsubscribe",
-                params=params,
-                timeout=12,
-            )
+            response = self.get(f"/mailing/{mailing.id}/unsubscribe", params)
             self.assert_refused(response, None)
             response = self.opener.post(
                 self.base_url() + f"/mailing/{mailing.id}/unsubscribe_oneclick",
