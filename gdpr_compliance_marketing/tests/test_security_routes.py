@@ -138,12 +138,23 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
             "email": contact.email,
             "hash_token": "0" * 64,
         }
-        with self.assert_nothing_changes():
-            response = self.get(f"/mailing/{mailing.id}/unsubscribe", params)
-            self.assert_refused(response, None)
-            response = self.opener.post(
-                self.base_url() + f"/mailing/{mailing.id}/unsubscribe_oneclick",
-                params=params,
-                timeout=12,
-            )
-            self.assert_refused(response, None)
+        cases = [
+            (params, None),
+            # Odoo's own comparison and int() would fail on these (a 500)
+            (dict(params, hash_token="é" * 64), 400),
+            (dict(params, hash_token=HUGE_IN_URL), 400),
+            (dict(params, document_id="abc"), 400),
+            (dict(params, document_id=SCRIPT), 400),
+        ]
+        for bad, status in cases:
+            label = {key: value[:40] for key, value in bad.items()}
+            with self.subTest(params=label), self.assert_nothing_changes():
+                for method in ("unsubscribe", "confirm_unsubscribe"):
+                    response = self.get(f"/mailing/{mailing.id}/{method}", bad)
+                    self.assert_refused(response, status)
+                response = self.opener.post(
+                    self.base_url() + f"/mailing/{mailing.id}/unsubscribe_oneclick",
+                    params=bad,
+                    timeout=12,
+                )
+                self.assert_refused(response, status)
