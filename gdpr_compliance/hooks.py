@@ -3,6 +3,8 @@ from datetime import datetime
 
 from odoo import fields
 
+from .models.gdpr_chained_log_mixin import drop_chain_guards
+
 
 def post_init_hook(env):
     """Flag the individuals and leads already in the database (nobody has yet
@@ -36,14 +38,10 @@ def uninstall_hook(env):
     removal of the addon's records (the append-only trigger, the ledger's
     references to contacts, purposes and notices, the sources of contacts),
     and drop what the ORM does not know about."""
+    for table in ("gdpr_consent_event", "gdpr_audit_log"):
+        drop_chain_guards(env.cr, table)
     env.cr.execute(
         """
-        DROP TRIGGER IF EXISTS gdpr_consent_event_append_only ON gdpr_consent_event;
-        DROP FUNCTION IF EXISTS gdpr_consent_event_append_only() CASCADE;
-        DROP TABLE IF EXISTS gdpr_consent_event_head;
-        DROP TRIGGER IF EXISTS gdpr_audit_log_append_only ON gdpr_audit_log;
-        DROP FUNCTION IF EXISTS gdpr_audit_log_append_only() CASCADE;
-        DROP TABLE IF EXISTS gdpr_audit_log_head;
         DROP TABLE IF EXISTS gdpr_audit_subject_key;
         DELETE FROM gdpr_consent;
         DELETE FROM gdpr_consent_event;

@@ -1,21 +1,43 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from odoo import fields, http
-from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.http import content_disposition, request
+
+from ..models.gdpr_public_input import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PublicInputError,
+)
+
+# record numbers that fit PostgreSQL's integer, at most 1000 of them
+IDS_PATTERN = re.compile(r"[1-9][0-9]{0,8}(?:,[1-9][0-9]{0,8}){0,999}")
 
 
 class GdprRegisterController(http.Controller):
     @http.route("/gdpr/register.csv", type="http", auth="user", methods=["GET"])
     def gdpr_register_csv(self, ids=None, **kwargs):
-        """Download the register of processing activities (Art. 30) as CSV."""
+        """Download the register of processing activities (Art. 30) as CSV:
+        every purpose the user may read, or those of ``ids`` (comma-separated)."""
         purposes = request.env["gdpr.purpose"]
         purposes.check_access("read")
         domain = []
-        if ids:
-            try:
-                domain = [("id", "in", [int(i) for i in ids.split(",") if i])]
-            except ValueError:
-                return request.not_found()
+        if ids is not None:
+            if not IDS_PATTERN.fullmatch(ids):
+                return self._gdpr_refusal(
+                    request.env._(
+                        "ids must be record numbers separated by commas, such as "
+                        "ids=1,2."
+                    ),
+                    400,
+                )
+            wanted = {int(i) for i in ids.split(",")}
+            domain = [("id", "in", sorted(wanted))]
+            if purposes.search_count(domain) != len(wanted):
+                return self._gdpr_refusal(
+                    request.env._("Some of these processing activities do not exist."),
+                    404,
+                )
         content = purposes.search(domain)._gdpr_register_csv()
         filename = f"register_of_processing_{fields.Date.today()}.csv"
         return request.make_response(
@@ -26,14 +48,26 @@ class GdprRegisterController(http.Controller):
             ],
         )
 
+    def _gdpr_refusal(self, message, status):
+        return request.make_response(
+            message,
+            headers=[("Content-Type", "text/plain; charset=utf-8")],
+            status=status,
+        )
+
 
 class GdprRequestController(http.Controller):
     """The public page where a person asks for access, erasure or objection.
-    Nothing is registered until they open the link mailed to the address."""
+    Nothing is registered until they open the link mailed to the address.
+    Whatever the page cannot use as typed is answered with the form again,
+    what was typed in it, the reason and a 4xx status."""
 
     def _gdpr_page(self, template, status=200, **values):
         values.setdefault("values", {})
         values.setdefault("company", request.env.company.sudo())
+        values.setdefault(
+            "limits", {"name": NAME_MAX_LENGTH, "email": EMAIL_MAX_LENGTH}
+        )
         return request.render(template, values, status=status)
 
     @http.route("/privacy/request", type="http", auth="public", methods=["GET"])
@@ -45,26 +79,24 @@ class GdprRequestController(http.Controller):
     )
     def gdpr_request_submit(self, request_type=None, email=None, name=None, **kw):
         Link = request.env["gdpr.request.link"].sudo()
-        values = {"request_type": request_type, "email": email, "name": name}
+        # echoed into the form, never longer than the form lets anyone type
+        values = {
+            "request_type": request_type,
+            "email": (email or "")[: EMAIL_MAX_LENGTH + 1],
+            "name": (name or "")[: NAME_MAX_LENGTH + 1],
+        }
         try:
             Link._gdpr_issue(
                 email,
                 request_type,
                 name=name,
-                ip_address=request.httprequest.remote_addr,
+                ip_address=request.env["gdpr.public.input"]._gdpr_client_address(),
                 lang=request.env.lang,
             )
-        except AccessDenied as error:
+        except PublicInputError as error:
             return self._gdpr_page(
                 "gdpr_compliance.gdpr_request_page",
-                status=429,
-                error=str(error),
-                values=values,
-            )
-        except (UserError, ValidationError) as error:
-            return self._gdpr_page(
-                "gdpr_compliance.gdpr_request_page",
-                status=400,
+                status=error.status,
                 error=error.args[0],
                 values=values,
             )
@@ -77,13 +109,11 @@ class GdprRequestController(http.Controller):
     def gdpr_request_confirm(self, token=None, **kwargs):
         try:
             gdpr_request = request.env["gdpr.request.link"].sudo()._gdpr_confirm(token)
-        except AccessDenied as error:
+        except PublicInputError as error:
             return self._gdpr_page(
-                "gdpr_compliance.gdpr_request_page", status=403, error=str(error)
-            )
-        except UserError as error:
-            return self._gdpr_page(
-                "gdpr_compliance.gdpr_request_page", status=410, error=error.args[0]
+                "gdpr_compliance.gdpr_request_page_invalid",
+                status=error.status,
+                error=error.args[0],
             )
         return self._gdpr_page(
             "gdpr_compliance.gdpr_request_page_confirmed", gdpr_request=gdpr_request

@@ -15,7 +15,9 @@ from . import gdpr_erasure
 from . import gdpr_erasure_pending
 from . import gdpr_erasure_sweep_identifier
 from . import gdpr_legal_hold
+from . import gdpr_public_input
 from . import gdpr_request
+from . import gdpr_request_workflow
 from . import gdpr_request_link
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
@@ -29,4 +31,5 @@ from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import ir_rule
+from . import ir_attachment
 from . import crm_team_member

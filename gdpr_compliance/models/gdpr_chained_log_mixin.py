@@ -9,10 +9,55 @@ from odoo.tools import SQL
 GENESIS_HASH = "0" * 64
 
 
+def chain_guard_names(table):
+    """Names of the database functions (and of their triggers) that keep the
+    log ``table`` append-only and its head current."""
+    return {
+        "refuse": f"{table}_append_only",
+        "truncate": f"{table}_append_only_truncate",
+        "advance": f"{table}_chain_head",
+        "guard": f"{table}_head_guard",
+        "guard_truncate": f"{table}_head_guard_truncate",
+    }
+
+
+def refusal_triggers(table, function, statement_trigger):
+    """SQL putting ``function`` before every UPDATE and DELETE of a row of
+    ``table`` (a trigger named after it) and before its TRUNCATE, which fires
+    no row trigger (``statement_trigger``)."""
+    return SQL(
+        """
+        DROP TRIGGER IF EXISTS %(row)s ON %(table)s;
+        CREATE TRIGGER %(row)s BEFORE UPDATE OR DELETE ON %(table)s
+            FOR EACH ROW EXECUTE FUNCTION %(function)s();
+        DROP TRIGGER IF EXISTS %(statement)s ON %(table)s;
+        CREATE TRIGGER %(statement)s BEFORE TRUNCATE ON %(table)s
+            FOR EACH STATEMENT EXECUTE FUNCTION %(function)s()
+        """,
+        table=table,
+        function=SQL.identifier(function),
+        row=SQL.identifier(function),
+        statement=SQL.identifier(statement_trigger),
+    )
+
+
+def drop_chain_guards(cr, table):
+    """Remove what ``init`` created in the database for the log ``table``
+    (uninstall): its head, then the functions with their triggers."""
+    names = chain_guard_names(table)
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(f"{table}_head")))
+    for key in ("refuse", "advance", "guard"):
+        cr.execute(
+            SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(names[key]))
+        )
+
+
 class GdprChainedLogMixin(models.AbstractModel):
     """An append-only, tamper-evident log: every entry carries the hash of
-    the one before it, the database refuses UPDATE and DELETE, and a verify
-    walk reports the first entry that was altered, removed or inserted.
+    the one before it, the database refuses UPDATE, DELETE and TRUNCATE and
+    keeps the position and hash of the last entry (the head), and a verify
+    walk reports the first entry that was altered, removed or inserted, and
+    a log shorter than its head.
 
     A model using it lists in ``_gdpr_chain_fields`` the columns the hash
     covers and names in ``_gdpr_append_context`` the context key its own
@@ -42,49 +87,96 @@ class GdprChainedLogMixin(models.AbstractModel):
             return
         head = SQL.identifier(self._gdpr_head_table())
         table = SQL.identifier(self._table)
-        function = SQL.identifier(f"{self._table}_append_only")
-        # The head of the chain: one row every writer locks before appending.
-        # Under Odoo's REPEATABLE READ isolation a writer whose snapshot is
-        # older than the last append gets a serialization failure, which Odoo
-        # retries, instead of chaining on a stale hash.
+        names = chain_guard_names(self._table)
+        # The head of the chain: the position and hash of the last entry,
+        # written by the database only (the trigger below, on each append).
+        # Every writer locks it before appending: under Odoo's REPEATABLE
+        # READ isolation a writer whose snapshot is older than the last
+        # append gets a serialization failure, which Odoo retries, instead
+        # of chaining on a stale hash. Seeded from the log only when the
+        # head is created: a head that went missing is reported by the
+        # verification, never silently rebuilt.
         self.env.cr.execute(
-            SQL(
-                """
-                CREATE TABLE IF NOT EXISTS %(head)s (
-                    id integer PRIMARY KEY CHECK (id = 1),
-                    sequence integer NOT NULL,
-                    hash varchar NOT NULL
-                );
-                INSERT INTO %(head)s (id, sequence, hash)
-                SELECT 1, COALESCE(MAX(sequence), 0),
-                       COALESCE((SELECT hash FROM %(table)s
-                                  ORDER BY sequence DESC LIMIT 1), %(genesis)s)
-                  FROM %(table)s
-                ON CONFLICT (id) DO NOTHING;
-                """,
-                head=head,
-                table=table,
-                genesis=GENESIS_HASH,
-            )
+            SQL("SELECT to_regclass(%s) IS NULL", self._gdpr_head_table())
         )
-        # Append-only also for SQL and for whoever bypasses the ORM.
+        if self.env.cr.fetchone()[0]:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    CREATE TABLE %(head)s (
+                        id integer PRIMARY KEY CHECK (id = 1),
+                        sequence integer NOT NULL,
+                        hash varchar NOT NULL
+                    );
+                    INSERT INTO %(head)s (id, sequence, hash)
+                    SELECT 1, COALESCE(MAX(sequence), 0),
+                           COALESCE((SELECT hash FROM %(table)s
+                                      ORDER BY sequence DESC LIMIT 1),
+                                    %(genesis)s)
+                      FROM %(table)s;
+                    """,
+                    head=head,
+                    table=table,
+                    genesis=GENESIS_HASH,
+                )
+            )
+        # Append-only also for SQL and for whoever bypasses the ORM: no
+        # UPDATE, DELETE or TRUNCATE of the log (TRUNCATE fires no row
+        # trigger, hence its own statement trigger); an entry is accepted
+        # only if it follows the head, which it then becomes; the head
+        # changes only from that trigger (a trigger depth above 1).
         self.env.cr.execute(
             SQL(
                 """
-                CREATE OR REPLACE FUNCTION %(function)s()
+                CREATE OR REPLACE FUNCTION %(refuse)s()
                 RETURNS trigger AS $$
                 BEGIN
                     RAISE EXCEPTION USING MESSAGE =
                         TG_TABLE_NAME || ' is append-only: ' || TG_OP || ' refused';
                 END;
                 $$ LANGUAGE plpgsql;
-                DROP TRIGGER IF EXISTS %(function)s ON %(table)s;
-                CREATE TRIGGER %(function)s
-                    BEFORE UPDATE OR DELETE ON %(table)s
-                    FOR EACH ROW EXECUTE FUNCTION %(function)s();
+                %(refuse_triggers)s;
+
+                CREATE OR REPLACE FUNCTION %(advance)s()
+                RETURNS trigger AS $$
+                BEGIN
+                    UPDATE %(head)s SET sequence = NEW.sequence, hash = NEW.hash
+                     WHERE id = 1 AND sequence = NEW.sequence - 1
+                       AND hash = NEW.previous_hash;
+                    IF NOT FOUND THEN
+                        RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME
+                            || ' is a chain: entry ' || NEW.sequence
+                            || ' does not follow the last one';
+                    END IF;
+                    RETURN NULL;
+                END;
+                $$ LANGUAGE plpgsql;
+                DROP TRIGGER IF EXISTS %(advance)s ON %(table)s;
+                CREATE TRIGGER %(advance)s
+                    AFTER INSERT ON %(table)s
+                    FOR EACH ROW EXECUTE FUNCTION %(advance)s();
+
+                CREATE OR REPLACE FUNCTION %(guard)s()
+                RETURNS trigger AS $$
+                BEGIN
+                    IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 THEN
+                        RETURN NEW;
+                    END IF;
+                    RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME
+                        || ' is kept by the database: ' || TG_OP || ' refused';
+                END;
+                $$ LANGUAGE plpgsql;
+                %(guard_triggers)s;
                 """,
-                function=function,
                 table=table,
+                head=head,
+                refuse_triggers=refusal_triggers(
+                    table, names["refuse"], names["truncate"]
+                ),
+                guard_triggers=refusal_triggers(
+                    head, names["guard"], names["guard_truncate"]
+                ),
+                **{key: SQL.identifier(name) for key, name in names.items()},
             )
         )
 
@@ -97,19 +189,10 @@ class GdprChainedLogMixin(models.AbstractModel):
         if not self.env.context.get(self._gdpr_append_context):
             raise AccessError(self._gdpr_direct_create_message())
         entries = self.browse()
-        head = SQL.identifier(self._gdpr_head_table())
         for vals in vals_list:
-            # one at a time: each entry is chained on the one before
-            vals = self._gdpr_chain_vals(vals)
-            entries |= super().create([vals])
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET sequence = %s, hash = %s WHERE id = 1",
-                    head,
-                    vals["sequence"],
-                    vals["hash"],
-                )
-            )
+            # one at a time: each entry is chained on the one before (the
+            # database moves the head on insert)
+            entries |= super().create([self._gdpr_chain_vals(vals)])
         return entries
 
     def _gdpr_direct_create_message(self):
@@ -228,7 +311,16 @@ class GdprChainedLogMixin(models.AbstractModel):
             )
         )
         head = self.env.cr.fetchone()
-        if head and (head[0] != checked or head[1] != expected_previous):
+        if not head:
+            return self._gdpr_chain_problem(
+                checked + 1,
+                checked,
+                self.env._(
+                    "the record of the log's last entry is missing: entries at "
+                    "the end may have been removed"
+                ),
+            )
+        if head[0] != checked or head[1] != expected_previous:
             return self._gdpr_chain_problem(
                 checked + 1,
                 checked,

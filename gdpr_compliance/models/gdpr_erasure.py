@@ -476,7 +476,13 @@ class GdprErasure(models.AbstractModel):
             "gdpr.request", [("partner_id", "in", partners.ids)]
         )
         self.env["ir.attachment"].search(
-            [("res_model", "=", "gdpr.request"), ("res_id", "in", requests.ids)]
+            [
+                ("res_model", "=", "gdpr.request"),
+                ("res_id", "in", requests.ids),
+                # the reports are the request's field attachments, which a
+                # search leaves out unless asked for
+                ("res_field", "in", [False, "attachment_id"]),
+            ]
         ).unlink()
 
     @api.model

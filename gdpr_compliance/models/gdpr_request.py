@@ -2,7 +2,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize
 
 from odoo.addons.base.models.res_partner import _lang_get
@@ -37,6 +37,29 @@ ANSWER_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
 CLOSED_STATES = ("done", "rejected")
 
+HANDLER_GROUP = "gdpr_compliance.group_gdpr_request_handler"
+# Set by the workflow's methods only (as superuser), never by a client:
+# the state moves through the buttons, which check who presses them.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "verification_method",
+        "verified_by_id",
+        "verified_date",
+        "verified_email",
+        "extension_months",
+        "extension_reason",
+        "extension_date",
+        "processed_date",
+        "answered_date",
+        "attachment_id",
+        "subject_key",
+        "blocked_reason",
+    }
+)
+# What the person is told: written by whoever handles requests.
+ANSWER_FIELDS = frozenset({"answer_note", "rejection_reason"})
+
 
 class GdprRequest(models.Model):
     _name = "gdpr.request"
@@ -44,6 +67,9 @@ class GdprRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "deadline, id"
     _check_company_auto = True
+    # whoever sees a request may comment on it; acting on it is checked by
+    # the workflow's methods
+    _mail_post_access = "read"
 
     name = fields.Char(
         string="Reference", readonly=True, copy=False, default="/", index=True
@@ -121,6 +147,14 @@ class GdprRequest(models.Model):
         comodel_name="res.users", readonly=True, copy=False
     )
     verified_date = fields.Datetime(readonly=True, copy=False)
+    verified_email = fields.Char(
+        string="Verified Address",
+        readonly=True,
+        copy=False,
+        help="The answer goes to this address only: the contact's own address "
+        "when the identity was verified, or the address confirmed through the "
+        "link mailed to it.",
+    )
     deadline = fields.Date(
         compute="_compute_deadline",
         store=True,
@@ -134,7 +168,7 @@ class GdprRequest(models.Model):
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Responsible",
-        default=lambda self: self.env.user,
+        default=lambda self: self._gdpr_default_user(),
         tracking=True,
         check_company=True,
     )
@@ -150,6 +184,16 @@ class GdprRequest(models.Model):
         readonly=True,
         copy=False,
         ondelete="set null",
+        # the report holds every personal data of the person, fields the
+        # salesperson who logged the request may not see included
+        groups=HANDLER_GROUP,
+    )
+    blocked_reason = fields.Text(
+        string="Not Carried Out Because",
+        readonly=True,
+        copy=False,
+        help="Why the system refused to carry out the request. The person was "
+        "told nothing: decide what to do and what to answer.",
     )
     processed_date = fields.Datetime(readonly=True, copy=False)
     answered_date = fields.Datetime(readonly=True, copy=False)
@@ -167,6 +211,32 @@ class GdprRequest(models.Model):
             lambda user: user.active and not user.share and not user._is_superuser()
         )
         return officers.sorted("id")[:1] or self.env.ref("base.user_admin")
+
+    @api.model
+    def _gdpr_default_user(self):
+        """Whoever handles requests answers those they log; a request logged
+        by someone else (a salesperson the person phoned) goes to the DPO."""
+        if self.env.user.has_group(HANDLER_GROUP):
+            return self.env.user
+        return self._gdpr_default_responsible()
+
+    @api.model
+    def _gdpr_is_handler(self):
+        return self.env.su or self.env.user.has_group(HANDLER_GROUP)
+
+    @api.model
+    def _gdpr_check_handler(self):
+        """Verifying, carrying out, extending, rejecting and answering are
+        for the DPO and the request handlers they appoint (Art. 38-39: the
+        DPO oversees how data-subject rights are met)."""
+        if not self._gdpr_is_handler():
+            raise AccessError(
+                self.env._(
+                    "Only the Data Protection Officer and request handlers "
+                    "verify, carry out, extend, reject or answer data-subject "
+                    "requests."
+                )
+            )
 
     @api.depends("partner_id")
     def _compute_requester(self):
@@ -218,9 +288,51 @@ class GdprRequest(models.Model):
                     )
                 )
 
+    @api.model
+    def _gdpr_guarded_fields(self):
+        """Fields a client may not set: the workflow's own ones, and what is
+        told to the person unless the user handles requests."""
+        if self.env.su:
+            return frozenset()
+        if self._gdpr_is_handler():
+            return WORKFLOW_FIELDS
+        return WORKFLOW_FIELDS | ANSWER_FIELDS
+
+    @api.model
+    def _gdpr_refuse_guarded(self, vals, guarded, creating=False):
+        # a new record may come with these fields empty, as the web client
+        # sends them
+        refused = sorted(
+            name for name in guarded & set(vals) if vals[name] or not creating
+        )
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a data-subject request change only through "
+                    "its buttons, by whoever handles requests.",
+                    fields=", ".join(self._fields[name].string for name in refused),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        guarded = self._gdpr_guarded_fields()
+        if guarded:
+            # context keys are client input: default_state and the like are
+            # ignored, the fields' own defaults apply
+            self = self.with_env(
+                self.env(
+                    context={
+                        key: value
+                        for key, value in self.env.context.items()
+                        if not (key.startswith("default_") and key[8:] in guarded)
+                    }
+                )
+            )
         for vals in vals_list:
+            if vals.get("state") == "new":
+                del vals["state"]
+            self._gdpr_refuse_guarded(vals, guarded, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("gdpr.request")
         requests = super().create(vals_list)
@@ -233,21 +345,64 @@ class GdprRequest(models.Model):
         return requests
 
     def write(self, vals):
-        if "partner_id" in vals and any(r.state in CLOSED_STATES for r in self):
-            raise UserError(
-                self.env._("The data subject of a closed request cannot change.")
-            )
+        self._gdpr_refuse_guarded(vals, self._gdpr_guarded_fields())
+        moved = self.browse() if self.env.su else self._gdpr_identity_changed(vals)
         result = super().write(vals)
         if "partner_id" in vals:
-            for request in self:
-                request._gdpr_keep_subject_key()
+            self._gdpr_keep_subject_key()
         if {"received_date", "extension_months", "user_id"} & set(vals):
             self._gdpr_schedule_deadline_activity()
+        moved._gdpr_back_to_new()
         return result
+
+    def _gdpr_identity_changed(self, vals):
+        """The requests past "new" whose person or address ``vals`` changes:
+        the identity was verified for that person at that address."""
+        changed = self.browse()
+        for request in self.filtered(lambda r: r.state != "new"):
+            if "partner_id" in vals and (vals["partner_id"] or False) != (
+                request.partner_id.id
+            ):
+                changed |= request
+            elif "requester_email" in vals and email_normalize(
+                vals["requester_email"] or ""
+            ) != email_normalize(request.requester_email or ""):
+                changed |= request
+        if any(request.state in CLOSED_STATES for request in changed):
+            raise UserError(
+                self.env._(
+                    "The data subject and the address of a closed request cannot "
+                    "change."
+                )
+            )
+        return changed
+
+    def _gdpr_back_to_new(self):
+        """Another person or address must be verified again (Art. 12(6)):
+        the verification, and what was prepared for the previous person, go."""
+        if not self:
+            return
+        attachments = self.sudo().attachment_id
+        self.sudo().write(
+            {
+                "state": "new",
+                "verification_method": False,
+                "verified_by_id": False,
+                "verified_date": False,
+                "verified_email": False,
+                "processed_date": False,
+                "attachment_id": False,
+            }
+        )
+        attachments.unlink()
+        for request in self:
+            request._gdpr_audit(
+                self.env._("contact or address changed after verification: back to new")
+            )
 
     def _gdpr_keep_subject_key(self):
         for request in self.filtered("partner_id"):
-            request.subject_key = request.partner_id._gdpr_pseudonym()
+            request.sudo().subject_key = request.partner_id._gdpr_pseudonym()
 
     def _gdpr_audit(self, description):
         self.ensure_one()
@@ -286,11 +441,22 @@ class GdprRequest(models.Model):
                     self.env._("Request %(name)s is closed.", name=request.name)
                 )
 
-    def _gdpr_verify_identity(self, method):
-        """Record how the requester's identity was checked (Art. 12(6))."""
+    def _gdpr_verify_identity(self, method, confirmed_email=None):
+        """Record how the requester's identity was checked (Art. 12(6)) and
+        the one address the answer may go to: the address that opened the
+        link mailed to it (``confirmed_email``, method ``email_link``), or
+        else the contact's own address."""
+        self._gdpr_check_handler()
         if method not in dict(VERIFICATION_METHOD_SELECTION):
             raise ValidationError(
                 self.env._("%(method)r is not a verification method.", method=method)
+            )
+        if (method == "email_link") != bool(confirmed_email):
+            raise UserError(
+                self.env._(
+                    "An address is verified by the link mailed to it, when the "
+                    "person opens it, and only so."
+                )
             )
         self._gdpr_check_open()
         for request in self:
@@ -301,274 +467,75 @@ class GdprRequest(models.Model):
                         name=request.name,
                     )
                 )
-            if not (request.partner_id or request.requester_email):
+            if not (request.partner_id or confirmed_email):
                 raise UserError(
                     self.env._(
-                        "Link request %(name)s to a contact or give the requester's "
-                        "email before verifying it.",
+                        "Link request %(name)s to the contact it concerns: the "
+                        "answer goes to the contact's own address. A person we "
+                        "do not know confirms their address on the public page "
+                        "/privacy/request.",
                         name=request.name,
                     )
                 )
-        self.write(
-            {
-                "state": "verified",
-                "verification_method": method,
-                "verified_by_id": self.env.uid,
-                "verified_date": fields.Datetime.now(),
-            }
-        )
         for request in self:
+            request.sudo().write(
+                {
+                    "state": "verified",
+                    "verification_method": method,
+                    "verified_by_id": self.env.uid,
+                    "verified_date": fields.Datetime.now(),
+                    "verified_email": confirmed_email
+                    or request.partner_id.email_normalized
+                    or False,
+                }
+            )
             request._gdpr_audit(
                 self.env._("identity verified (%(method)s)", method=method)
             )
 
     def _gdpr_extend(self, months, reason):
-        """Art. 12(3): extend by at most two further months, with reasons the
-        requester is told within the first month."""
-        self.ensure_one()
-        self._gdpr_check_open()
-        if not (reason or "").strip():
-            raise ValidationError(
-                self.env._("Give the reason for extending the deadline.")
-            )
-        if months < 1 or self.extension_months + months > MAX_EXTENSION_MONTHS:
-            raise ValidationError(
-                self.env._(
-                    "The deadline can be extended by at most %(max)s months in "
-                    "all (already extended by %(done)s).",
-                    max=MAX_EXTENSION_MONTHS,
-                    done=self.extension_months,
-                )
-            )
-        if fields.Date.context_today(self) > self.deadline:
-            raise ValidationError(
-                self.env._(
-                    "The deadline of %(name)s has passed: an extension must be "
-                    "told to the person before it.",
-                    name=self.name,
-                )
-            )
-        self.write(
-            {
-                "extension_months": self.extension_months + months,
-                "extension_reason": "\n".join(
-                    filter(None, [self.extension_reason, reason.strip()])
-                ),
-                "extension_date": fields.Date.context_today(self),
-            }
-        )
-        self._gdpr_send("gdpr_compliance.gdpr_request_extension_mail_template")
-        self._gdpr_audit(
-            self.env._(
-                "deadline extended by %(months)s months to %(deadline)s",
-                months=months,
-                deadline=self.deadline,
-            )
-        )
+        self.env["gdpr.request.workflow"]._gdpr_extend(self, months, reason)
 
     def _gdpr_reject(self, reason):
-        """Refuse a request (Art. 12(5)): the person is told why and that they
-        may complain to the supervisory authority."""
-        self.ensure_one()
-        self._gdpr_check_open()
-        if not (reason or "").strip():
-            raise ValidationError(self.env._("Give the reason for the rejection."))
-        self.write({"rejection_reason": reason.strip(), "state": "rejected"})
-        self._gdpr_send("gdpr_compliance.gdpr_request_rejection_mail_template")
-        self.write({"answered_date": fields.Datetime.now()})
-        self.activity_unlink(["mail.mail_activity_data_todo"])
-        self._gdpr_audit(self.env._("rejected"))
-
-    def _gdpr_check_processable(self):
-        self.ensure_one()
-        self._gdpr_check_open()
-        if self.state == "new":
-            raise UserError(
-                self.env._(
-                    "Verify the identity of the requester of %(name)s first "
-                    "(Art. 12(6) GDPR).",
-                    name=self.name,
-                )
-            )
-        if not self.partner_id and self.request_type != "access":
-            raise UserError(
-                self.env._(
-                    "Link request %(name)s to the contact it concerns first.",
-                    name=self.name,
-                )
-            )
+        self.env["gdpr.request.workflow"]._gdpr_reject(self, reason)
 
     def _gdpr_process(self):
-        """Carry out what the request asks; rectification goes through its
-        wizard. The answer is sent separately (erasure sends it itself,
-        before the address it goes to is erased)."""
-        self._gdpr_check_processable()
-        getattr(self, f"_gdpr_process_{self.request_type}")()
-        values = {"processed_date": fields.Datetime.now()}
-        if self.state != "done":
-            values["state"] = "in_progress"
-        self.write(values)
+        return self.env["gdpr.request.workflow"]._gdpr_process(self)
 
-    def _gdpr_attach(self, filename, content, mimetype):
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": filename,
-                    "raw": content,
-                    "mimetype": mimetype,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
-        )
-        old = self.attachment_id
-        self.attachment_id = attachment
-        old.sudo().unlink()
-        return attachment
-
-    def _gdpr_process_access(self):
-        if not self.partner_id:
-            self.answer_note = self.with_context(lang=self.lang).env._(
-                "We hold no personal data about you."
-            )
-            self._gdpr_audit(self.env._("no data held"))
-            return
-        content, fmt = self.partner_id._gdpr_access_report_pdf(self.lang)
-        self._gdpr_attach(
-            f"{self.name.replace('/', '-')}-access.{fmt}",
-            content,
-            "application/pdf" if fmt == "pdf" else "text/html",
-        )
-        self._gdpr_audit(self.env._("access report produced"))
-
-    def _gdpr_process_portability(self):
-        content = self.partner_id._gdpr_portability_archive()
-        self._gdpr_attach(
-            f"{self.name.replace('/', '-')}-data.zip", content, "application/zip"
-        )
-        self._gdpr_audit(self.env._("portability export produced"))
-
-    def _gdpr_process_rectification(self):
-        # the wizard calls res.partner._gdpr_rectify and logs old -> new
-        if not self.env.context.get("gdpr_rectified"):
-            raise UserError(
-                self.env._("Use the Rectify button: it records what changed.")
-            )
-
-    def _gdpr_process_restriction(self):
-        self.partner_id._gdpr_restrict()
-        self._gdpr_audit(self.env._("processing restricted"))
-
-    def _gdpr_process_objection(self):
-        withdrawn = self.partner_id._gdpr_object(self)
-        self.answer_note = "\n".join(
-            filter(
-                None,
-                [
-                    self.answer_note,
-                    self.with_context(lang=self.lang).env._(
-                        "Processing for %(purposes)s has stopped.",
-                        purposes=", ".join(withdrawn.mapped("name")) or "-",
-                    ),
-                ],
-            )
-        )
-        self._gdpr_audit(self.env._("objection recorded"))
-
-    def _gdpr_process_erasure(self):
-        partner = self.partner_id
-        # only the DPO erases: checked before anything is told to the person
-        partner._gdpr_check_erasure_allowed()
-        holds = partner._gdpr_hold_reasons()
-        lang_env = self.with_context(lang=self.lang).env
-        if holds:
-            self.answer_note = lang_env._(
-                "We erased every personal data we are not bound to keep. The "
-                "law requires us to keep the following, and only for that "
-                "purpose: %(holds)s. Once that obligation ends they are "
-                "deleted too.",
-                holds="; ".join(holds),
-            )
-        else:
-            self.answer_note = lang_env._("We erased all your personal data.")
-        # the answer goes before the erasure: afterwards the address is gone
-        self._gdpr_send_answer()
-        self._gdpr_audit(self.env._("erasure carried out"))
-        if holds:
-            partner.sudo()._gdpr_minimise_under_hold()
-        else:
-            partner.sudo()._gdpr_erase()
-        self.sudo().write(
-            {
-                "requester_name": False,
-                "requester_email": False,
-                "description": False,
-                "state": "done",
-            }
-        )
+    def _gdpr_send_answer(self):
+        self.env["gdpr.request.workflow"]._gdpr_send_answer(self)
 
     # ------------------------------------------------------------------
     # Answer
     # ------------------------------------------------------------------
 
-    def _gdpr_send(self, template_xmlid, attachments=None):
-        """Email the requester from a template, in the answer language."""
+    def _gdpr_answer_address(self):
+        """The answer carries the person's data (Art. 15, 20): it goes only
+        to the address verified with their identity."""
         self.ensure_one()
-        if not email_normalize(self.requester_email or ""):
+        if not self.verified_email:
             raise UserError(
                 self.env._(
-                    "Request %(name)s has no valid email address to answer to.",
+                    "Request %(name)s has no verified address to answer to: its "
+                    "contact had no email address when the identity was "
+                    "verified. Give the contact its address and verify the "
+                    "identity again (changing the requester's email sends the "
+                    "request back to New).",
                     name=self.name,
                 )
             )
-        template = self.env.ref(template_xmlid).sudo()
-        mail_id = template.send_mail(
-            self.id,
-            force_send=True,
-            email_values={
-                "attachment_ids": [(4, a.id) for a in attachments or []],
-                "auto_delete": True,
-            },
-        )
-        mail = self.env["mail.mail"].sudo().browse(mail_id).exists()
-        if mail.state == "exception":
-            # nothing happens unless the person is told: an erasure in
-            # particular would leave nobody to tell afterwards
-            raise UserError(
-                self.env._(
-                    "The email to the requester of %(name)s could not be sent "
-                    "(%(reason)s); nothing was done. Check the outgoing mail "
-                    "server and try again.",
-                    name=self.name,
-                    reason=mail.failure_reason or mail.failure_type or "?",
-                )
-            )
-        # the chatter says that it went, not what it said
-        self.message_post(
-            body=self.env._(
-                "Email sent to the requester: %(template)s", template=template.name
-            ),
-            attachment_ids=[a.id for a in attachments or []],
-        )
+        return self.verified_email
 
-    def _gdpr_send_answer(self):
+    def _gdpr_notice_address(self):
+        """Notices (more time needed, a refusal) tell nothing of the person's
+        data: the verified address, else the contact's own, else the one the
+        requester gave."""
         self.ensure_one()
-        self._gdpr_check_open()
-        if not self.processed_date and self.request_type != "erasure":
-            raise UserError(
-                self.env._(
-                    "Carry out request %(name)s before answering it.", name=self.name
-                )
-            )
-        self._gdpr_send(
-            "gdpr_compliance.gdpr_request_answer_mail_template",
-            attachments=self.attachment_id,
+        return (
+            self.verified_email
+            or self.partner_id.email_normalized
+            or self.requester_email
         )
-        self.write({"state": "done", "answered_date": fields.Datetime.now()})
-        self.activity_unlink(["mail.mail_activity_data_todo"])
-        self._gdpr_audit(self.env._("answer sent"))
 
     # ------------------------------------------------------------------
     # Buttons
@@ -576,13 +543,18 @@ class GdprRequest(models.Model):
 
     def action_verify_identity(self):
         method = self.env.context.get("gdpr_verification_method", "known_contact")
+        # the link's method is the link's own: a client may not claim it
+        if method == "email_link":
+            raise UserError(
+                self.env._("An address is verified by opening the link mailed to it.")
+            )
         self._gdpr_verify_identity(method)
         return True
 
     def action_process(self):
         self.ensure_one()
         if self.request_type == "rectification":
-            self._gdpr_check_processable()
+            self.env["gdpr.request.workflow"]._gdpr_check_processable(self)
             return self.env["gdpr.rectification.wizard"]._gdpr_open_for(self)
         self._gdpr_process()
         return True
@@ -594,6 +566,7 @@ class GdprRequest(models.Model):
 
     def action_extend(self):
         self.ensure_one()
+        self._gdpr_check_handler()
         self._gdpr_check_open()
         return {
             "type": "ir.actions.act_window",
@@ -611,8 +584,9 @@ class GdprRequest(models.Model):
 
     def action_view_attachment(self):
         self.ensure_one()
+        self._gdpr_check_handler()
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "url": f"/web/content/{self.sudo().attachment_id.id}?download=true",
             "target": "self",
         }

@@ -1,19 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hmac as stdlib_hmac
+import re
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessDenied, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
-from odoo.tools.misc import hmac
 
 from odoo.addons.base.models.res_partner import _lang_get
 
+from .gdpr_public_input import NAME_MAX_LENGTH, PublicInputError
 from .gdpr_request import REQUEST_TYPE_SELECTION
 
 # What a person may ask from the public page; the others need a dialogue.
 PUBLIC_REQUEST_TYPES = ("access", "erasure", "objection")
 TOKEN_SCOPE = "gdpr_compliance.request_link"
+# <link id>.<expiry, Unix time>.<HMAC-SHA256 in hex>
+TOKEN_PATTERN = re.compile(r"([1-9][0-9]{0,9})\.([0-9]{1,12})\.([0-9a-f]{64})")
 
 
 class GdprRequestLink(models.Model):
@@ -53,7 +54,9 @@ class GdprRequestLink(models.Model):
 
     @api.model
     def _gdpr_email_key(self, email):
-        return hmac(self.env(su=True), f"{TOKEN_SCOPE}.email", email)
+        return self.env["gdpr.public.input"]._gdpr_sign(
+            f"{TOKEN_SCOPE}.email", email_normalize(email)
+        )
 
     @api.model
     def _gdpr_check_rate(self, email_key, ip_address):
@@ -76,27 +79,39 @@ class GdprRequestLink(models.Model):
         if per_email >= self._gdpr_param("max_per_email", 3) or (
             per_ip and per_ip >= self._gdpr_param("max_per_ip", 10)
         ):
-            raise AccessDenied(self.env._("Too many requests: please try again later."))
+            raise PublicInputError(
+                self.env._("Too many requests: please try again later."), status=429
+            )
+
+    @api.model
+    def _gdpr_check_input(self, email, request_type, name):
+        """What the page received, as typed, or a PublicInputError: one
+        valid address, a bounded name without markup, a type of the list."""
+        Input = self.env["gdpr.public.input"]
+        if request_type not in PUBLIC_REQUEST_TYPES:
+            raise PublicInputError(self.env._("Choose what you are asking for."))
+        return (
+            Input._gdpr_check_email(email),
+            request_type,
+            Input._gdpr_check_text(name, self.env._("Name"), NAME_MAX_LENGTH),
+        )
 
     @api.model
     def _gdpr_issue(self, email, request_type, name=None, ip_address=None, lang=None):
-        """Validate what the page received and mail a confirmation link to the
-        address. Raises on bad input or too many attempts."""
-        normalized = email_normalize(email or "")
-        if not normalized:
-            raise ValidationError(self.env._("Enter a valid email address."))
-        if request_type not in PUBLIC_REQUEST_TYPES:
-            raise ValidationError(self.env._("Choose what you are asking for."))
-        email_key = self._gdpr_email_key(normalized)
+        """Validate what the page received and queue a confirmation link to
+        the address exactly as typed. Raises PublicInputError on bad input
+        or too many attempts, before anything is written."""
+        email, request_type, name = self._gdpr_check_input(email, request_type, name)
+        email_key = self._gdpr_email_key(email)
         self._gdpr_check_rate(email_key, ip_address)
         self._gdpr_purge()
         hours = self._gdpr_param("hours", 24)
         link = self.sudo().create(
             [
                 {
-                    "email": normalized,
+                    "email": email,
                     "email_key": email_key,
-                    "requester_name": (name or "").strip()[:128] or False,
+                    "requester_name": name,
                     "request_type": request_type,
                     "lang": lang or False,
                     "ip_address": ip_address or False,
@@ -107,16 +122,20 @@ class GdprRequestLink(models.Model):
         template = self.env.ref(
             "gdpr_compliance.gdpr_request_link_mail_template"
         ).sudo()
+        # queued: the page answers at once, the mail server's delays and
+        # errors are the mail queue's business
         template.with_context(confirm_url=link._gdpr_confirm_url()).send_mail(
-            link.id, force_send=True, email_values={"auto_delete": True}
+            link.id, email_values={"email_to": link.email, "auto_delete": True}
         )
         return link
 
+    def _gdpr_token_signature(self, payload):
+        return self.env["gdpr.public.input"]._gdpr_sign(TOKEN_SCOPE, payload)
+
     def _gdpr_token(self):
         self.ensure_one()
-        expires = int(self.expires_at.timestamp())
-        payload = f"{self.id}.{expires}"
-        return f"{payload}.{hmac(self.env(su=True), TOKEN_SCOPE, payload)}"
+        payload = f"{self.id}.{int(self.expires_at.timestamp())}"
+        return f"{payload}.{self._gdpr_token_signature(payload)}"
 
     def _gdpr_confirm_url(self):
         base = self.get_base_url()
@@ -124,48 +143,55 @@ class GdprRequestLink(models.Model):
 
     @api.model
     def _gdpr_link_from_token(self, token):
-        """The link a token names, when it is authentic and not expired.
-        Raises AccessDenied for a forged token, UserError for an expired or
-        already used one."""
-        try:
-            link_id, expires, signature = (token or "").split(".")
-            payload = f"{int(link_id)}.{int(expires)}"
-        except ValueError as error:
-            raise AccessDenied(self.env._("This link is not valid.")) from error
-        expected = hmac(self.env(su=True), TOKEN_SCOPE, payload)
-        if not stdlib_hmac.compare_digest(expected, signature):
-            raise AccessDenied(self.env._("This link is not valid."))
-        link = self.sudo().browse(int(link_id)).exists()
-        if not link or int(link.expires_at.timestamp()) != int(expires):
-            raise AccessDenied(self.env._("This link is not valid."))
+        """The link a token names, when it is well formed (400), authentic
+        (403), not used yet (409) and not expired (410); otherwise a
+        PublicInputError with that status."""
+        Input = self.env["gdpr.public.input"]
+        link_id, expires, signature = Input._gdpr_check_token_format(
+            token, TOKEN_PATTERN
+        )
+        expected = self._gdpr_token_signature(f"{link_id}.{expires}")
+        link = self.sudo().browse(int(link_id))
+        if (
+            not Input._gdpr_signature_matches(expected, signature)
+            or int(link_id) > 2**31 - 1
+            or not link.exists()
+            or int(link.expires_at.timestamp()) != int(expires)
+        ):
+            raise PublicInputError(self.env._("This link is not valid."), status=403)
         if link.confirmed_date:
-            return link
+            raise PublicInputError(
+                self.env._(
+                    "This link was already used: your request is registered "
+                    "and nothing more was done."
+                ),
+                status=409,
+            )
         if fields.Datetime.now() > link.expires_at:
-            raise UserError(
-                self.env._("This link has expired: please make your request again.")
+            raise PublicInputError(
+                self.env._("This link has expired: please make your request again."),
+                status=410,
             )
         return link
 
     @api.model
     def _gdpr_confirm(self, token):
-        """Create the request a valid link stands for; confirming twice gives
-        the same request."""
+        """Create the request a valid link stands for, verified by the
+        address that opened the link; a link serves once."""
         link = self._gdpr_link_from_token(token)
-        if link.confirmed_date:
-            return link.request_id
-        # the only writer of this row from here on: two clicks at once give one request
+        # the only writer of this row from here on: two clicks at once give
+        # one request, the second one is told the link was used
         self.env.cr.execute(
             SQL("SELECT id FROM gdpr_request_link WHERE id = %s FOR UPDATE", link.id)
         )
         link.invalidate_recordset()
-        if link.confirmed_date:
-            return link.request_id
+        link = self._gdpr_link_from_token(token)
         partner = (
             self.env["res.partner"]
             .sudo()
             .search(
                 [
-                    ("email_normalized", "=", link.email),
+                    ("email_normalized", "=", email_normalize(link.email)),
                     ("is_company", "=", False),
                 ]
             )
@@ -187,7 +213,7 @@ class GdprRequestLink(models.Model):
                 }
             ]
         )
-        request._gdpr_verify_identity("email_link")
+        request._gdpr_verify_identity("email_link", confirmed_email=link.email)
         link.write({"confirmed_date": fields.Datetime.now(), "request_id": request.id})
         return request
 

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.exceptions import AccessError, ValidationError
 
 from .gdpr_legal_basis_mixin import ORIGIN_CONTEXT_KEY
 
@@ -34,6 +35,8 @@ class ResUsers(models.Model):
                 self.has_group(group)
                 for group in (
                     "gdpr_compliance.group_gdpr_officer",
+                    # who answers any person's request must see that person
+                    "gdpr_compliance.group_gdpr_request_handler",
                     "gdpr_compliance.group_gdpr_back_office",
                     "gdpr_compliance.group_gdpr_marketing",
                 )
@@ -136,3 +139,39 @@ class ResUsers(models.Model):
                     document=user,
                 )
         return result
+
+    # ------------------------------------------------------------------
+    # Request handlers, appointed by the DPO
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_request_handlers(self):
+        """The users the DPO appointed to handle requests (the DPOs handle
+        them by their own role and are not listed)."""
+        handler = self.env.ref("gdpr_compliance.group_gdpr_request_handler")
+        officer = self.env.ref("gdpr_compliance.group_gdpr_officer")
+        return handler.sudo().users.filtered(
+            lambda user: officer not in user.groups_id and not user._is_superuser()
+        )
+
+    @api.model
+    def _gdpr_set_request_handlers(self, users):
+        """Make ``users`` (internal users) the request handlers, and nobody
+        else besides the DPOs; each change of membership is audited."""
+        if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
+            raise AccessError(
+                self.env._(
+                    "Only the Data Protection Officer appoints request handlers."
+                )
+            )
+        if users.filtered("share"):
+            raise ValidationError(
+                self.env._(
+                    "Only internal users handle requests: %(names)s are not.",
+                    names=", ".join(users.filtered("share").mapped("name")),
+                )
+            )
+        handler = self.env.ref("gdpr_compliance.group_gdpr_request_handler")
+        current = self._gdpr_request_handlers()
+        (users - current).sudo().write({"groups_id": [(4, handler.id)]})
+        (current - users).sudo().write({"groups_id": [(3, handler.id)]})

@@ -61,6 +61,34 @@ def call_kw(http_case, model, method, *args, **kwargs):
     return response.json()
 
 
+def execute_kw(http_case, uid, password, model, method, *args):
+    """Call a model method over the external JSON-RPC route (``/jsonrpc``,
+    service ``object``) as user ``uid``; returns the decoded answer."""
+    response = http_case.url_open(
+        "/jsonrpc",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [
+                        http_case.env.cr.dbname,
+                        uid,
+                        password,
+                        model,
+                        method,
+                        list(args),
+                    ],
+                },
+            }
+        ),
+        headers={"Content-Type": "application/json"},
+    )
+    return response.json()
+
+
 class GdprCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -18,15 +18,20 @@ class RequestCommon(ConsentCommon):
     @contextmanager
     def capture_emails(self):
         """The emails really handed to the mail server, as
-        ``email.message.EmailMessage`` objects."""
+        ``email.message.EmailMessage`` objects: the emails are queued, and
+        the mail queue sends those of the block when it ends, as it would
+        once the transaction is committed."""
         sent = []
 
         def send_email(server, message, *args, **kwargs):
             sent.append(message)
             return message["Message-Id"]
 
+        Mail = self.env["mail.mail"].sudo()
+        last = Mail.search([], order="id desc", limit=1).id or 0
         with patch.object(IrMailServer, "send_email", send_email):
             yield sent
+            Mail.search([("id", ">", last), ("state", "=", "outgoing")]).send()
 
     @staticmethod
     def email_text(message):

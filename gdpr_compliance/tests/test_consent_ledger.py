@@ -318,10 +318,10 @@ class TestConsentConcurrency(ConsentCommon):
         if not event_ids:
             return
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                "ALTER TABLE gdpr_consent_event "
-                "DISABLE TRIGGER gdpr_consent_event_append_only"
-            )
+            # the database keeps the ledger and its head: switched off to undo
+            # what this test committed
+            for table in ("gdpr_consent_event", "gdpr_consent_event_head"):
+                cr.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             cr.execute(
                 "DELETE FROM gdpr_consent WHERE last_event_id = ANY(%s)", [event_ids]
             )
@@ -331,7 +331,5 @@ class TestConsentConcurrency(ConsentCommon):
                 "hash = e.hash FROM (SELECT sequence, hash FROM gdpr_consent_event "
                 "ORDER BY sequence DESC LIMIT 1) e WHERE h.id = 1"
             )
-            cr.execute(
-                "ALTER TABLE gdpr_consent_event "
-                "ENABLE TRIGGER gdpr_consent_event_append_only"
-            )
+            for table in ("gdpr_consent_event", "gdpr_consent_event_head"):
+                cr.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")

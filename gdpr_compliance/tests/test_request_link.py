@@ -4,9 +4,10 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessDenied, UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
+from ..models.gdpr_public_input import PublicInputError
 from .common_request import RequestCommon
 
 URL = re.compile(r"/privacy/request/confirm\?token=([\w.\-]+)")
@@ -23,6 +24,7 @@ class TestRequestLink(RequestCommon):
         with self.capture_emails() as sent:
             link = self.Link._gdpr_issue(email, request_type, **kwargs)
         self.assertEqual(len(sent), 1)
+        # the address typed, which Odoo's mail queue writes in lower case
         self.assertEqual(sent[0]["To"], email.lower())
         return link, URL.search(self.email_text(sent[0])).group(1)
 
@@ -38,15 +40,19 @@ class TestRequestLink(RequestCommon):
         self.assertEqual(request.channel, "web")
         self.assertEqual(request.request_type, "access")
         self.assertEqual(link.request_id, request)
-        # a second click gives the same request
-        self.assertEqual(self.Link._gdpr_confirm(token), request)
+        self.assertEqual(request.verified_email, "prospect@example.com")
+        # a link serves once: a second click is told so and changes nothing
+        with self.assertRaises(PublicInputError) as caught:
+            self.Link._gdpr_confirm(token)
+        self.assertEqual(caught.exception.status, 409)
         self.assertEqual(self.Request.search_count([]), before + 1)
 
     def test_unknown_address_gives_a_request_without_contact(self):
         _link, token = self._issue("Nobody@Example.org", "erasure")
         request = self.Link._gdpr_confirm(token)
         self.assertFalse(request.partner_id)
-        self.assertEqual(request.requester_email, "nobody@example.org")
+        self.assertEqual(request.requester_email, "Nobody@Example.org")
+        self.assertEqual(request.verified_email, "Nobody@Example.org")
         self.assertEqual(request.user_id, request._gdpr_default_responsible())
 
     def test_expired_link(self):
@@ -68,8 +74,9 @@ class TestRequestLink(RequestCommon):
             "",
         ]
         for token_try in forged:
-            with self.assertRaises(AccessDenied, msg=token_try):
+            with self.assertRaises(PublicInputError, msg=token_try) as caught:
                 self.Link._gdpr_confirm(token_try)
+            self.assertIn(caught.exception.status, (400, 403), token_try)
         self.assertFalse(link.request_id)
 
     def test_old_links_are_purged_daily(self):
@@ -88,17 +95,18 @@ class TestRequestLink(RequestCommon):
         self.assertTrue(fresh.exists())
 
     def test_bad_input_and_rate_limit(self):
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(PublicInputError):
             self.Link._gdpr_issue("not-an-address", "access")
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(PublicInputError):
             self.Link._gdpr_issue("a@example.org", "portability")
         for _attempt in range(3):
             self._issue("flood@example.org", ip_address="192.0.2.1")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(PublicInputError) as caught:
             self.Link._gdpr_issue("flood@example.org", "access", ip_address="192.0.2.2")
+        self.assertEqual(caught.exception.status, 429)
         for number in range(7):
             self._issue(f"p{number}@example.org", ip_address="192.0.2.1")
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(PublicInputError):
             self.Link._gdpr_issue("fresh@example.org", "access", ip_address="192.0.2.1")
         self.assertEqual(
             self.Link.search_count([("email", "=", "fresh@example.org")]), 0

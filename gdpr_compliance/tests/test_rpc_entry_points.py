@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import csv
 import io
-import json
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import execute_kw
 
 
 @tagged("post_install", "-at_install")
@@ -76,29 +77,14 @@ class TestRpcEntryPoints(HttpCase):
         )
 
     def test_jsonrpc_create_needs_basis(self):
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "service": "object",
-                        "method": "execute_kw",
-                        "args": [
-                            self.env.cr.dbname,
-                            self.user.id,
-                            "gdpr_rpc_user_pw",
-                            "res.partner",
-                            "create",
-                            [{"name": "Json Person"}],
-                        ],
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
+        body = execute_kw(
+            self,
+            self.user.id,
+            "gdpr_rpc_user_pw",
+            "res.partner",
+            "create",
+            [{"name": "Json Person"}],
         )
-        body = response.json()
         self.assertIn("error", body)
         self.assertIn("Legal basis", body["error"]["data"]["message"])
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Json Person")]))

@@ -89,7 +89,7 @@ class GdprObjection(models.Model):
         except RuntimeError:
             return {}
         context = {
-            "ip_address": request.httprequest.remote_addr,
+            "ip_address": self.env["gdpr.public.input"]._gdpr_client_address(),
             "user_agent": (request.httprequest.user_agent.string or "")[:512],
         }
         match = MAILING_PATH.match(path)

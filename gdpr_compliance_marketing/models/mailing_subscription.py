@@ -1,16 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
-import hmac
+import re
 import time
 
 from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessDenied
+
+from odoo.addons.gdpr_compliance.models.gdpr_public_input import PublicInputError
 
 from .mail_blacklist import NOT_OBJECTION_KEY
 
 CONFIRMED_KEY = "gdpr_subscription_confirmed"
+TOKEN_SCOPE = "gdpr_compliance_marketing.double_opt_in"
+# the link's three parameters: subscription id, expiry (Unix time), signature
+LINK_PATTERN = re.compile(r"([1-9][0-9]{0,9}):([0-9]{1,12}):([0-9a-f]{64})")
 
 
 class MailingSubscription(models.Model):
@@ -57,9 +60,8 @@ class MailingSubscription(models.Model):
 
     def _gdpr_token(self, expires):
         self.ensure_one()
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
         message = f"{self.id}:{self.contact_id.email_normalized}:{expires}"
-        return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+        return self.env["gdpr.public.input"]._gdpr_sign(TOKEN_SCOPE, message)
 
     def _gdpr_confirmation_url(self):
         self.ensure_one()
@@ -110,20 +112,55 @@ class MailingSubscription(models.Model):
             subscription.gdpr_confirmation_sent = fields.Datetime.now()
 
     @api.model
-    def _gdpr_confirm_from_link(self, sid, expires, token, ip=None, user_agent=None):
-        """Check a confirmation link and confirm; raise AccessDenied when the
-        link is forged, expired or for an unknown subscription."""
-        try:
-            subscription = self.sudo().browse(int(sid)).exists()
-            expires = int(expires)
-        except (TypeError, ValueError) as error:
-            raise AccessDenied() from error
+    def _gdpr_subscription_from_link(self, sid, expires, token):
+        """The subscription a confirmation link names, when the link is well
+        formed (400), authentic (403), still pending (409) and not expired
+        (410); otherwise a PublicInputError with that status."""
+        Input = self.env["gdpr.public.input"]
+        sid, expires, token = Input._gdpr_check_token_format(
+            ":".join(
+                str(value) if isinstance(value, str | int) else ""
+                for value in (sid, expires, token)
+            ),
+            LINK_PATTERN,
+        )
+        subscription = self.sudo().browse(int(sid))
         if (
-            not subscription
-            or expires < time.time()
-            or not hmac.compare_digest(subscription._gdpr_token(expires), token or "")
+            int(sid) > 2**31 - 1
+            or not subscription.exists()
+            or not Input._gdpr_signature_matches(
+                subscription._gdpr_token(int(expires)), token
+            )
         ):
-            raise AccessDenied()
+            raise PublicInputError(self.env._("This link is not valid."), status=403)
+        if subscription.gdpr_confirmation_state == "confirmed":
+            raise PublicInputError(
+                self.env._("This subscription is already confirmed: nothing changed."),
+                status=409,
+            )
+        if subscription.opt_out:
+            raise PublicInputError(
+                self.env._(
+                    "You left this list since the link was sent: nothing changed. "
+                    "Subscribe again to receive it."
+                ),
+                status=409,
+            )
+        if int(expires) < time.time():
+            raise PublicInputError(
+                self.env._(
+                    "This link has expired: nothing changed. Subscribe again to "
+                    "receive a new link."
+                ),
+                status=410,
+            )
+        return subscription
+
+    @api.model
+    def _gdpr_confirm_from_link(self, sid, expires, token, ip=None, user_agent=None):
+        """Check a confirmation link and confirm; a PublicInputError tells why
+        a link is refused, and nothing changes then."""
+        subscription = self._gdpr_subscription_from_link(sid, expires, token)
         subscription._gdpr_confirm(ip=ip, user_agent=user_agent)
         return subscription
 

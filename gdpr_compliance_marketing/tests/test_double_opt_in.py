@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlparse
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.gdpr_compliance.models.gdpr_public_input import PublicInputError
 
 
 @tagged("post_install", "-at_install")
@@ -93,10 +94,11 @@ class TestDoubleOptIn(HttpCase):
         )
         self.assertEqual(response.status_code, 403)
         expired_at = int(time.time()) - 60
-        with self.assertRaises(AccessDenied):
+        with self.assertRaises(PublicInputError) as caught:
             self.env["mailing.subscription"]._gdpr_confirm_from_link(
                 subscription.id, expired_at, subscription._gdpr_token(expired_at)
             )
+        self.assertEqual(caught.exception.status, 410)
         self.assertEqual(subscription.gdpr_confirmation_state, "pending")
 
     def test_unconfirmed_go_to_the_suppression_list(self):

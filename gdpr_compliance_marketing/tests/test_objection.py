@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from werkzeug.urls import url_encode
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import config
 
 
 class ObjectionCommon:
@@ -147,19 +150,32 @@ class TestObjectionControllers(ObjectionCommon, HttpCase):
 
     def test_unsubscribe_link(self):
         response = self.url_open(
-            f"/mailing/{self.mailing.id}/unsubscribe?{url_encode(self._params())}"
+            f"/mailing/{self.mailing.id}/unsubscribe?{url_encode(self._params())}",
+            # without proxy_mode, a client's own X-Forwarded-For is not believed
+            headers={"X-Forwarded-For": "192.0.2.66"},
         )
         self.assertEqual(response.status_code, 200)
         objection = self._objections()
         self.assertEqual(objection.channel, "unsubscribe_link")
         self.assertEqual(objection.mailing_id, self.mailing)
-        self.assertTrue(objection.ip_address)
+        self.assertEqual(objection.ip_address, "127.0.0.1")
         self.assertEqual(self.partner.gdpr_consent_ids.state, "withdrawn")
         # a second click changes nothing
         self.url_open(
             f"/mailing/{self.mailing.id}/unsubscribe?{url_encode(self._params())}"
         )
         self.assertEqual(len(self._objections()), 1)
+
+    def test_objection_ip_behind_a_proxy(self):
+        """Behind a reverse proxy (proxy_mode) the evidence names the client,
+        the last X-Forwarded-For hop the proxy wrote."""
+        with patch.dict(config.options, {"proxy_mode": True}):
+            response = self.url_open(
+                f"/mailing/{self.mailing.id}/unsubscribe?{url_encode(self._params())}",
+                headers={"X-Forwarded-For": "192.0.2.66, 198.51.100.8"},
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self._objections().ip_address, "198.51.100.8")
 
     def test_one_click_list_unsubscribe_post(self):
         response = self.url_open(
