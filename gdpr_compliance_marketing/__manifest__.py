@@ -26,6 +26,9 @@
         "views/mailing_contact_views.xml",
         "views/gdpr_retention_run_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["gdpr_compliance_marketing/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/res_users_demo.xml",
     ],
