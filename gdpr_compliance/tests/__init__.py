@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_install
 from . import test_consent_can_process
 from . import test_consent_ledger
 from . import test_core_flows
