@@ -3,7 +3,7 @@
 // A person asks for a copy of their data on the public page (Art. 15 GDPR),
 // then opens the link mailed to them: the request exists only from then on.
 
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("gdpr_data_subject_request", {
     url: "/privacy/request",

@@ -3,8 +3,8 @@
 // The DPO answers a request for access (Art. 15 GDPR): checks who asks,
 // carries it out, downloads the report made for the person and sends it.
 
-import {browser} from "@web/core/browser/browser";
-import {registry} from "@web/core/registry";
+import { browser } from "@web/core/browser/browser";
+import { registry } from "@web/core/registry";
 
 const current = (state) =>
     `.o_statusbar_status button.o_arrow_button_current[data-value=${state}]`;
@@ -24,12 +24,15 @@ async function clickAndCatchDownload(helpers) {
             toString: () => window.location.href,
         };
         for (const key of ["href", "origin", "protocol", "host", "hostname", "port"]) {
-            Object.defineProperty(location, key, {get: () => window.location[key]});
+            Object.defineProperty(location, key, { get: () => window.location[key] });
         }
         for (const key of ["pathname", "search", "hash"]) {
-            Object.defineProperty(location, key, {get: () => window.location[key]});
+            Object.defineProperty(location, key, { get: () => window.location[key] });
         }
-        Object.defineProperty(browser, "location", {configurable: true, get: () => location});
+        Object.defineProperty(browser, "location", {
+            configurable: true,
+            get: () => location,
+        });
     });
     try {
         await helpers.click();
@@ -47,7 +50,8 @@ registry.category("web_tour.tours").add("gdpr_dpo_access_request", {
         },
         {
             content: "The requester showed an identity document",
-            trigger: ".o_statusbar_buttons button[name=action_verify_identity].btn-primary",
+            trigger:
+                ".o_statusbar_buttons button[name=action_verify_identity].btn-primary",
             run: "click",
         },
         {
@@ -75,12 +79,12 @@ registry.category("web_tour.tours").add("gdpr_dpo_access_request", {
                 const url = await clickAndCatchDownload(helpers);
                 const response = await fetch(url);
                 const head = new TextDecoder().decode(
-                    (await response.arrayBuffer()).slice(0, 5)
+                    (await response.arrayBuffer()).slice(0, 5),
                 );
                 const type = response.headers.get("Content-Type") || "";
                 if (!response.ok || head !== "%PDF-" || !type.includes("pdf")) {
                     throw new Error(
-                        `The report at ${url} is no PDF: ${response.status} ${type} ${head}`
+                        `The report at ${url} is no PDF: ${response.status} ${type} ${head}`,
                     );
                 }
             },

@@ -3,19 +3,21 @@
 // The DPO previews who retention would process today (a dry run that changes
 // nothing), then applies it to them (Art. 5(1)(e) GDPR).
 
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("gdpr_dpo_retention", {
     url: "/odoo/action-gdpr_compliance.gdpr_retention_run_action",
     steps: () => [
         {
             content: "Open the Retention menu",
-            trigger: ".o_menu_sections [data-menu-xmlid='gdpr_compliance.gdpr_menu_retention']",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='gdpr_compliance.gdpr_menu_retention']",
             run: "click",
         },
         {
             content: "Preview retention",
-            trigger: ".dropdown-item[data-menu-xmlid='gdpr_compliance.gdpr_retention_preview_menu']",
+            trigger:
+                ".dropdown-item[data-menu-xmlid='gdpr_compliance.gdpr_retention_preview_menu']",
             run: "click",
         },
         {

@@ -4,7 +4,7 @@
 // basis and a source (Art. 6(1), 14(2)(f) GDPR), takes it with them, then the
 // salesperson records the person's marketing consent and sees its state.
 
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("gdpr_salesperson_contact_consent", {
     url: "/odoo/contacts",
@@ -16,7 +16,8 @@ registry.category("web_tour.tours").add("gdpr_salesperson_contact_consent", {
         },
         {
             content: "A person, not a company",
-            trigger: ".o_form_view .o_field_widget[name=company_type] input[data-value=person]",
+            trigger:
+                ".o_form_view .o_field_widget[name=company_type] input[data-value=person]",
             run: "click",
         },
         {

@@ -4,7 +4,7 @@
 // skipped and why (no consent, unconfirmed subscription: Italian Privacy Code
 // art. 130), looks at who they are, then sends it to the others.
 
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 const current = (state) =>
     `.o_statusbar_status button.o_arrow_button_current[data-value=${state}]`;
