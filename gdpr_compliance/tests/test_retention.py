@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module
-from odoo.sql_db import TestCursor
+from odoo.sql_db import TestCursor as OdooTestCursor  # not a test class
 from odoo.tests import Form, tagged
 
 from odoo.addons.gdpr_compliance.models.gdpr_retention_run_line import (
@@ -375,7 +375,7 @@ class TestRetentionScheduled(RetentionCommon):
         icp.set_param("gdpr_compliance.retention_batch_size", str(batch_size))
         icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
         self.env.flush_all()
-        cr = TestCursor(self.env.cr, threading.RLock(), readonly=False)
+        cr = OdooTestCursor(self.env.cr, threading.RLock(), readonly=False)
         try:
             with patch.object(module, "current_test", None):
                 yield api.Environment(cr, SUPERUSER_ID, {})
