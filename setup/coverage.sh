@@ -2,8 +2,9 @@
 # Line coverage of both addons (coverage.py) over a pytest run, and the floor
 # under which the run fails (sourced by setup/test).
 
-# The floor of a whole run (the least the issue of this suite accepts).
-COVERAGE_FLOOR=90
+# Measured at 95.7% on a whole run (246 tests); the floor leaves half a point
+# for a line or two that timing decides.
+COVERAGE_FLOOR=95
 
 # Run pytest under coverage.py: Odoo's HTTP server answers the browser and
 # HTTP tests from threads of this process, which coverage.py traces too.
