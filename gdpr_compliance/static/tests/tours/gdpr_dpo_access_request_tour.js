@@ -70,6 +70,8 @@ registry.category("web_tour.tours").add("gdpr_dpo_access_request", {
         },
         {
             content: "In progress, with its report",
+            // what the server does before this shows can be slow on a busy machine
+            timeout: 30000,
             trigger: `${current("in_progress")}`,
         },
         {

@@ -27,6 +27,8 @@ registry.category("web_tour.tours").add("gdpr_dpo_retention", {
         },
         {
             content: "A dry run",
+            // what the server does before this shows can be slow on a busy machine
+            timeout: 30000,
             trigger: ".o_form_view .o_field_widget[name=dry_run] input:checked",
         },
         {
@@ -46,6 +48,8 @@ registry.category("web_tour.tours").add("gdpr_dpo_retention", {
         },
         {
             content: "The run is done, its lines done",
+            // what the server does before this shows can be slow on a busy machine
+            timeout: 30000,
             trigger:
                 ".o_form_view:has(.o_statusbar_status button.o_arrow_button_current[data-value=done]) .o_field_widget[name=line_ids] .o_data_row:has(.o_field_cell[name=result]:contains(Done))",
         },

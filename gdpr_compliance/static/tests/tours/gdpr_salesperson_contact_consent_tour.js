@@ -21,6 +21,10 @@ registry.category("web_tour.tours").add("gdpr_salesperson_contact_consent", {
             run: "click",
         },
         {
+            content: "The form is a person's (after the server's onchange)",
+            trigger: ".o_form_view .o_field_widget[name=function] input",
+        },
+        {
             content: "Type the person's name",
             trigger: ".o_form_view .o_field_widget[name=name] input",
             run: "edit Lucia Ferretti",

@@ -13,6 +13,8 @@ registry.category("web_tour.tours").add("gdpr_marketer_mailing", {
     steps: () => [
         {
             content: "Two recipients will be skipped",
+            // what the server does before this shows can be slow on a busy machine
+            timeout: 30000,
             trigger: ".alert .o_field_widget[name=gdpr_excluded_count]:contains(2)",
         },
         {
