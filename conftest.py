@@ -20,3 +20,28 @@ def odoo_current_test(request):
         yield
     finally:
         odoo.modules.module.current_test = previous
+
+
+# A skipped test is a test that did not run: Odoo skips its browser tests when
+# Chrome is missing, and ours skip PDF checks without wkhtmltopdf. A run that
+# skipped anything fails, naming the tests and the reason, so that a machine
+# missing a tool can never pass unnoticed.
+_skipped = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        _skipped.append((report.nodeid, str(reason).removeprefix("Skipped: ")))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped:
+        terminalreporter.section("skipped tests fail the run", red=True, bold=True)
+        for nodeid, reason in _skipped:
+            terminalreporter.line(f"SKIPPED {nodeid}: {reason}", red=True)

@@ -61,9 +61,7 @@
         "web.assets_backend": [
             "gdpr_compliance/static/src/overview/*",
         ],
-        "web.assets_tests": [
-            "gdpr_compliance/static/tests/tours/*",
-        ],
+        "web.assets_tests": ["gdpr_compliance/static/tests/tours/*.js"],
     },
     "demo": [
         "demo/res_users_demo.xml",

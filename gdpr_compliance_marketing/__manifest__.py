@@ -27,6 +27,9 @@
         "views/gdpr_retention_run_views.xml",
         "views/gdpr_mailing_exclusion_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["gdpr_compliance_marketing/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/res_users_demo.xml",
     ],

@@ -6,12 +6,6 @@ from odoo.tests import TransactionCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestCrossAddons(TransactionCase):
-    def test_both_addons_installed(self):
-        modules = self.env["ir.module.module"].search(
-            [("name", "in", ("gdpr_compliance", "gdpr_compliance_marketing"))]
-        )
-        self.assertEqual(set(modules.mapped("state")), {"installed"})
-
     def test_personal_fields_classified_once_across_models(self):
         categories = self.env["gdpr.data.category"].search([])
         fields = categories.field_ids

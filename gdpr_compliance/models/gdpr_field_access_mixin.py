@@ -84,7 +84,9 @@ class GdprFieldAccessMixin(models.AbstractModel):
                 ancestor.tag == "field" for ancestor in node.iterancestors()
             ):
                 continue
-            if view_type in ("search", "pivot", "graph"):
+            # these views read every field of their arch with search_read or
+            # read_group, which refuse hidden fields: the node goes
+            if view_type in ("search", "pivot", "graph", "calendar"):
                 node.getparent().remove(node)
             elif node.getparent().tag == "list":
                 node.set("column_invisible", "True")

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_install
 from . import test_consent_can_process
 from . import test_consent_ledger
 from . import test_core_flows
@@ -14,6 +15,7 @@ from . import test_request_link
 from . import test_audit_log
 from . import test_roles
 from . import test_ui
+from . import test_tours
 from . import test_field_access
 from . import test_overview
 from . import test_security_checks

@@ -74,7 +74,21 @@ class TestPurposeRegister(GdprCommon):
                 "transfer_safeguard": "scc",
             }
         )
-        self.assertTrue(purpose.transfer_outside_eu)
+        # the register tells where the data go and under which safeguard
+        # (Art. 30(1)(e) GDPR)
+        row = next(csv.DictReader(io.StringIO(purpose._gdpr_register_csv())), None)
+        self.assertEqual(
+            (
+                row["transfer_outside_eu"],
+                row["transfer_countries"],
+                row["transfer_safeguard"],
+            ),
+            ("yes", "United States", "Standard contractual clauses (Art. 46(2)(c))"),
+        )
+        # the safeguard cannot be dropped while the transfer stays
+        with self.assertRaisesRegex(ValidationError, "safeguard"):
+            purpose.transfer_safeguard = False
+            purpose.flush_recordset()
 
     def test_register_csv(self):
         purposes = self.Purpose.search([])

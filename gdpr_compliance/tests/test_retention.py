@@ -1,20 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules import module
+from odoo.sql_db import TestCursor as OdooTestCursor  # not a test class
 from odoo.tests import Form, tagged
 
+from odoo.addons.gdpr_compliance.models.gdpr_retention_run_line import (
+    GdprRetentionRunLine,
+)
 from odoo.addons.gdpr_compliance.models.res_partner import ResPartner
 
 from .common import GdprCommon, tables_containing
 
 
-@tagged("post_install", "-at_install")
-class TestRetention(GdprCommon):
+class RetentionCommon(GdprCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -78,6 +84,9 @@ class TestRetention(GdprCommon):
         self._age(partner, months_ago)
         return partner
 
+
+@tagged("post_install", "-at_install")
+class TestRetention(RetentionCommon):
     def test_prospect_due_after_the_longest_purpose(self):
         old = self._person("Old Prospect", 30)
         recent = self._person("Recent Prospect", 6)
@@ -351,3 +360,89 @@ class TestRetention(GdprCommon):
         self.assertEqual(person._gdpr_consent_state(self.purpose_marketing), "expired")
         self.assertEqual(person.gdpr_retention_state, "marketing_removed")
         self.assertTrue(person.active)
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionScheduled(RetentionCommon):
+    """The scheduled action as the scheduler runs it, outside test mode: a
+    commit after every batch, and a run marked failed, its committed batches
+    kept, when the engine stops on an error. Commits and rollbacks are those of
+    Odoo's test cursor (a savepoint each) on this test's transaction."""
+
+    @contextmanager
+    def _scheduler_env(self, batch_size):
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("gdpr_compliance.retention_batch_size", str(batch_size))
+        icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
+        self.env.flush_all()
+        cr = OdooTestCursor(self.env.cr, threading.RLock(), readonly=False)
+        try:
+            with patch.object(module, "current_test", None):
+                yield api.Environment(cr, SUPERUSER_ID, {})
+        finally:
+            cr.close()
+        self.env.invalidate_all()
+
+    def _due_count(self):
+        return len(self.Run._gdpr_start(dry_run=True)._gdpr_due_rows(None, set()))
+
+    def _lines_kept(self, env):
+        env.cr.execute("SELECT count(*) FROM gdpr_retention_run_line")
+        return env.cr.fetchone()[0]
+
+    def test_each_batch_is_committed(self):
+        for index in range(5):
+            self._person(f"Committed Person {index}", 40)
+        due = self._due_count()
+        with self._scheduler_env(batch_size=2) as env:
+            before = self._lines_kept(env)
+            kept = []
+            commit = env.cr.commit
+
+            def counting_commit():
+                commit()
+                kept.append(self._lines_kept(env) - before)
+
+            with patch.object(env.cr, "commit", counting_commit):
+                env["gdpr.retention.run"]._cron_gdpr_retention()
+        batches = [min(2 * index, due) for index in range(1, (due + 1) // 2 + 1)]
+        # one commit per batch, then the run's end
+        self.assertEqual(kept, [*batches, due])
+        run = self.Run.search([("scheduled", "=", True)])
+        self.assertEqual((run.state, run.partner_count), ("done", due))
+
+    def test_failed_run_keeps_its_committed_batches(self):
+        people = self.Partner.browse()
+        for index in range(5):
+            people |= self._person(f"Failing Person {index}", 40)
+        original = GdprRetentionRunLine._gdpr_insert
+        calls = []
+
+        def failing(lines, vals_list):
+            calls.append(len(vals_list))
+            # the second batch is applied, its lines not yet written
+            if len(calls) == 2:
+                raise ValueError("connection to the database lost")
+            return original(lines, vals_list)
+
+        with (
+            self._scheduler_env(batch_size=2) as env,
+            patch.object(GdprRetentionRunLine, "_gdpr_insert", failing),
+            self.assertRaisesRegex(ValueError, "database lost"),
+        ):
+            env["gdpr.retention.run"]._cron_gdpr_retention()
+        run = self.Run.search([("scheduled", "=", True)])
+        self.assertEqual(run.state, "failed")
+        self.assertIn("database lost", run.error_message)
+        self.assertTrue(run.date_end)
+        # the first batch was committed before the error: it stays, whole;
+        # the second is rolled back, whole
+        self.assertEqual(len(run.line_ids), 2)
+        self.assertEqual(set(run.line_ids.mapped("result")), {"done"})
+        processed = self.Partner.with_context(active_test=False).search(
+            [("gdpr_retention_state", "!=", False)]
+        )
+        self.assertEqual(processed, run.line_ids.partner_id)
+        # the next call starts a new run for whoever is still due
+        self.Run._cron_gdpr_retention()
+        self.assertFalse(self._due(people), "nothing left after the next call")

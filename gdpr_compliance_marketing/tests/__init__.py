@@ -9,3 +9,5 @@ from . import test_marketing_retention
 from . import test_marketing_request
 from . import test_mailing_contact_person
 from . import test_overview_marketing
+from . import test_tours
+from . import test_ui

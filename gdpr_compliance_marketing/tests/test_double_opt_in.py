@@ -11,6 +11,18 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.gdpr_compliance.models.gdpr_public_input import PublicInputError
 
 
+def confirmation_url(env, subscription):
+    """The confirmation link of the last email sent to a subscription's
+    contact, as found in the email."""
+    mail = env["mail.mail"].search(
+        [("email_to", "=", subscription.contact_id.email)], order="id desc", limit=1
+    )
+    href = mail.body_html.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    if "/gdpr/subscription/confirm?" not in href:
+        raise AssertionError(f"no confirmation link in the email: {href}")
+    return href
+
+
 @tagged("post_install", "-at_install")
 class TestDoubleOptIn(HttpCase):
     @classmethod
@@ -26,12 +38,7 @@ class TestDoubleOptIn(HttpCase):
         return contact, contact.subscription_ids
 
     def _link(self, subscription):
-        mail = self.env["mail.mail"].search(
-            [("email_to", "=", subscription.contact_id.email)], order="id desc", limit=1
-        )
-        self.assertIn("/gdpr/subscription/confirm?", mail.body_html)
-        href = mail.body_html.split('href="')[1].split('"')[0].replace("&amp;", "&")
-        query = parse_qs(urlparse(href).query)
+        query = parse_qs(urlparse(confirmation_url(self.env, subscription)).query)
         return {key: values[0] for key, values in query.items()}
 
     def test_new_subscription_is_pending_and_mailed_a_link(self):
@@ -40,6 +47,8 @@ class TestDoubleOptIn(HttpCase):
         self.assertTrue(subscription.gdpr_confirmation_sent)
         params = self._link(subscription)
         self.assertEqual(int(params["sid"]), subscription.id)
+        # consent given on a form is not enough: the address must confirm
+        contact._gdpr_record_consent("marketing", "given", "web_form")
         mailing = self.env["mailing.mailing"].create(
             {
                 "subject": "News",
@@ -49,8 +58,9 @@ class TestDoubleOptIn(HttpCase):
             }
         )
         self.assertEqual(
-            mailing._gdpr_excluded_recipients(contact.ids)[contact.id], "no_basis"
+            mailing._gdpr_excluded_recipients(contact.ids)[contact.id], "unconfirmed"
         )
+        self.assertNotIn(contact.id, mailing._get_recipients())
 
     def test_valid_link_confirms_and_records_consent(self):
         contact, subscription = self._subscribe()

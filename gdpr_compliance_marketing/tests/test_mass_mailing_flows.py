@@ -1,10 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from urllib.parse import urlparse
+
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .test_double_opt_in import confirmation_url
 
 
 @tagged("post_install", "-at_install")
-class TestMassMailingFlows(TransactionCase):
+class TestMassMailingFlows(HttpCase):
     """Email marketing keeps working with the privacy addons installed and
     their strictness on, and its personal data are classified."""
 
@@ -59,11 +63,16 @@ class TestMassMailingFlows(TransactionCase):
             )
         )
         self.assertEqual(self.mailing_list.contact_count, 2)
-        # double opt-in: each confirms through the link, which records consent
+        # double opt-in: each opens the link of the email, which records consent
         self.env.invalidate_all()
-        self.env["mailing.subscription"].search(
-            [("contact_id", "in", contacts.ids)]
-        )._gdpr_confirm()
+        for subscription in contacts.subscription_ids:
+            link = urlparse(confirmation_url(self.env, subscription))
+            response = self.url_open(f"{link.path}?{link.query}")
+            self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            set(contacts.subscription_ids.mapped("gdpr_confirmation_state")),
+            {"confirmed"},
+        )
         mailing = (
             self.env["mailing.mailing"]
             .with_user(self.user_marketing)

@@ -1,14 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The automatic legal hold of accounting, with Invoicing really installed: an
-unpaid invoice keeps its contact's name, address and VAT past every retention
-period; the rest of the contact's data goes."""
+"""With Sales and Invoicing really installed, on a database of their own (the
+privacy addons never depend on them): confirmed orders and posted invoices
+are interactions, and an unpaid invoice is a legal hold that keeps its
+contact's name, address and VAT past every retention period."""
 
 import json
 import textwrap
 
 from odoo_process import IsolatedDatabaseCase
 
-SCRIPT = textwrap.dedent(
+HOLD_SCRIPT = textwrap.dedent(
     """
     import json
     from dateutil.relativedelta import relativedelta
@@ -63,14 +64,87 @@ SCRIPT = textwrap.dedent(
 )
 
 
-class TestRetentionAccountHold(IsolatedDatabaseCase):
-    modules = "account,gdpr_compliance,gdpr_compliance_marketing"
+INTERACTION_SCRIPT = textwrap.dedent(
+    """
+    import json
+    from datetime import datetime
+    from odoo import fields
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    buyer, billed = env["res.partner"].create([
+        {"name": name, "email": f"{name.split()[0].lower()}@example.org",
+         "gdpr_legal_basis": "contract", "gdpr_source_id": source.id}
+        for name in ("Buyer Person", "Billed Person")
+    ])
+    env.cr.execute(
+        "UPDATE res_partner SET gdpr_last_interaction = %s WHERE id = ANY(%s)",
+        (datetime(2020, 1, 1), [buyer.id, billed.id]))
+    product = env["product.product"].create({"name": "Sofa", "list_price": 900})
+    order = env["sale.order"].create({
+        "partner_id": buyer.id,
+        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+    })
+    invoice = env["account.move"].create({
+        "move_type": "out_invoice", "partner_id": billed.id,
+        "invoice_date": "2026-03-16",
+        "invoice_line_ids": [(0, 0, {"name": "Chairs", "quantity": 4,
+                                     "price_unit": 120})],
+    })
+    result = {}
 
-    def test_open_invoice_holds_its_contact(self):
-        output = self._odoo(stdin=SCRIPT).stdout
+    def catch_up(key, partner):
+        # each step in its own transaction, as users and the cron do
+        env.cr.commit()
+        env["res.partner"]._cron_gdpr_last_interaction()
+        env.cr.commit()
+        partner.invalidate_recordset()
+        result[key] = fields.Datetime.to_string(partner.gdpr_last_interaction)
+
+    catch_up("after_quotation", buyer)
+    order.action_confirm()
+    result["date_order"] = fields.Datetime.to_string(order.date_order)
+    catch_up("after_order", buyer)
+    catch_up("after_draft_invoice", billed)
+    invoice.action_post()
+    catch_up("after_invoice", billed)
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+
+class TestSaleAndInvoicing(IsolatedDatabaseCase):
+    # the marketing addon is not named: it must come by itself, Email
+    # Marketing being installed (auto_install)
+    modules = "sale,gdpr_compliance"
+
+    def _result(self, script):
+        output = self._odoo(stdin=script).stdout
         lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
         self.assertTrue(lines, output[-2000:])
-        result = json.loads(lines[-1][len("RESULT ") :])
+        return json.loads(lines[-1][len("RESULT ") :])
+
+    def test_marketing_addon_follows_email_marketing(self):
+        conn = self._connect(self.db)
+        with conn, conn.cursor() as cr:
+            cr.execute(
+                "SELECT state FROM ir_module_module "
+                "WHERE name = 'gdpr_compliance_marketing'"
+            )
+            state = cr.fetchone()[0]
+        conn.close()
+        self.assertEqual(state, "installed")
+
+    def test_confirmed_order_and_posted_invoice_are_interactions(self):
+        result = self._result(INTERACTION_SCRIPT)
+        long_ago = "2020-01-01 00:00:00"
+        # a quotation alone is no interaction; its confirmation is
+        self.assertEqual(result["after_quotation"], long_ago)
+        self.assertEqual(result["after_order"], result["date_order"])
+        # a draft invoice is none either; once posted, its date counts
+        self.assertEqual(result["after_draft_invoice"], long_ago)
+        self.assertEqual(result["after_invoice"], "2026-03-16 00:00:00")
+
+    def test_open_invoice_holds_its_contact(self):
+        result = self._result(HOLD_SCRIPT)
         self.assertEqual(result["payment_states"][0], "not_paid")
         self.assertIn(result["payment_states"][1], ("paid", "in_payment"))
         debtor_id, name, street, vat, email, phone, restricted, state = result["debtor"]
