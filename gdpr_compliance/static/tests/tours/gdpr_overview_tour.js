@@ -26,13 +26,14 @@ registry.category("web_tour.tours").add("gdpr_overview_tour", {
             trigger: ".o_gdpr_tile[data-tile='request_overdue']",
             run(helpers) {
                 tileValue = queryOne(
-                    ".o_gdpr_tile[data-tile='request_overdue'] .o_gdpr_tile_value"
+                    ".o_gdpr_tile[data-tile='request_overdue'] .o_gdpr_tile_value",
                 ).textContent.trim();
                 helpers.click();
             },
         },
         {
-            content: "The list shows the overdue request built by the test, only overdue ones",
+            content:
+                "The list shows the overdue request built by the test, only overdue ones",
             trigger: ".o_list_view .o_data_row:contains('Tour Overdue Person')",
             run() {
                 if (queryAll(".o_data_row:contains('Tour Recent Person')").length) {
@@ -41,7 +42,7 @@ registry.category("web_tour.tours").add("gdpr_overview_tour", {
                 const rows = queryAll(".o_list_view .o_data_row").length;
                 if (String(rows) !== tileValue) {
                     throw new Error(
-                        `The tile said ${tileValue} overdue requests, the list shows ${rows}`
+                        `The tile said ${tileValue} overdue requests, the list shows ${rows}`,
                     );
                 }
             },
