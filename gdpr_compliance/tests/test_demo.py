@@ -40,9 +40,7 @@ class TestDemo(TransactionCase):
         for user in self.sales | self.manager | self.agent:
             # what CRM's "My Pipeline" shows the user, with their record rules
             mine = (
-                self.env["crm.lead"]
-                .with_user(user)
-                .search([("user_id", "=", user.id)])
+                self.env["crm.lead"].with_user(user).search([("user_id", "=", user.id)])
             )
             opportunities = mine.filtered(lambda lead: lead.type == "opportunity")
             self.assertGreaterEqual(
