@@ -12,18 +12,25 @@ mkdir -p "$LOCAL/logs"
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Odoo 18: the environment setup/venv built in .local/venv from an Odoo
+# Once setup/venv has built .local/venv, it is the Python of every script
+# (its python3, its linters).
+use_venv() {
+    if [ -x "$VENV/bin/python3" ]; then
+        VIRTUAL_ENV="$VENV"
+        PATH="$VENV/bin:$PATH"
+        export VIRTUAL_ENV PATH
+    fi
+}
+use_venv
+
+# Odoo 18: the environment setup/venv builds in .local/venv from an Odoo
 # source folder (given now as $1 or ODOO_SRC, or on an earlier run), else
 # python3 when it imports Odoo 18.
 require_odoo18() {
     local src="${1:-${ODOO_SRC:-}}" version
     if [ -n "$src" ]; then
         bash "$REPO/setup/venv" "$src"
-    fi
-    if [ -x "$VENV/bin/python3" ]; then
-        VIRTUAL_ENV="$VENV"
-        PATH="$VENV/bin:$PATH"
-        export VIRTUAL_ENV PATH
+        use_venv
     fi
     if ! version=$(python3 -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null); then
         die "Odoo 18 is not importable by python3: run setup/run --odoo PATH (or set ODOO_SRC=PATH) with PATH an Odoo 18.0 source folder, or install Odoo 18.0 so that python3 -c 'import odoo' works."
