@@ -30,8 +30,9 @@ TARGET = os.path.join(REPO, "gdpr_compliance", "static", "description")
 WIDTH, HEIGHT = 1366, 720
 
 # Each screen: the file, who is logged in (None: a visitor), the path, what
-# must be on screen, what to click first (a CSS selector and the text of the
-# element) and the height of the window.
+# must be on screen (a CSS selector, and a script that must be true), what to
+# click first (a CSS selector and the text of the element) and the height of
+# the window.
 SHOTS = [
     {
         "file": "privacy_tab.png",
@@ -53,6 +54,9 @@ SHOTS = [
         "path": "/odoo/action-mass_mailing.mailing_mailing_action_mail"
         "/{mailing_mailing_autumn_demo}",
         "ready": ".o_form_view .alert-info",
+        # the body is drawn in the editor's iframe
+        "wait": "[...document.querySelectorAll('iframe')].some("
+        "f => f.contentDocument?.body?.innerText.includes('autunno'))",
     },
     {
         "file": "dpo_requests.png",
@@ -222,6 +226,8 @@ def main(url, db):
             if login:
                 ready += " && window.odoo && odoo.isReady"
             browser.wait_for(ready)
+            if shot.get("wait"):
+                browser.wait_for(shot["wait"])
             if shot.get("click"):
                 css, text = shot["click"]
                 browser.evaluate(
