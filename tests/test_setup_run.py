@@ -19,10 +19,9 @@ import unittest
 import uuid
 
 import psutil
-import psycopg2
 import requests
+from odoo_process import connect, drop_database
 
-from odoo.tools import config
 from odoo.tools.config import crypt_context
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,7 +42,7 @@ class TestSetupRun(unittest.TestCase):
         cls.local = tempfile.mkdtemp(prefix="gdpr_run_")
         cls.addClassCleanup(shutil.rmtree, cls.local, True)
         cls.db = f"gdpr_run_{uuid.uuid4().hex[:8]}"
-        cls.addClassCleanup(cls._drop)
+        cls.addClassCleanup(drop_database, cls.db)
         cls.port = free_port()
         cls.url = f"http://127.0.0.1:{cls.port}"
         cls.env = {
@@ -99,33 +98,16 @@ class TestSetupRun(unittest.TestCase):
                 cls.server.wait(10)
 
     @classmethod
-    def _connect(cls, dbname):
-        return psycopg2.connect(
-            dbname=dbname,
-            host=config["db_host"] or None,
-            port=config["db_port"] or None,
-            user=config["db_user"] or None,
-        )
-
-    @classmethod
-    def _drop(cls):
-        conn = cls._connect("postgres")
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{cls.db}" WITH (FORCE)')
-        conn.close()
-
-    @classmethod
     def _after_first_crons(cls):
         """Wake the server's cron workers (as Odoo does when a job is
         triggered) and wait until every scheduled action due at the first
         start has run; return the log of the first start."""
-        conn = cls._connect(cls.db)
+        conn = connect(cls.db)
         conn.autocommit = True
         with conn.cursor() as cr:
             cr.execute("SELECT now() AT TIME ZONE 'UTC'")
             started = cr.fetchone()[0]
-        notify = cls._connect("postgres")
+        notify = connect("postgres")
         notify.autocommit = True
         deadline = time.monotonic() + 300
         try:
@@ -252,7 +234,7 @@ class TestSetupRun(unittest.TestCase):
             timeout=120,
         )
         self.assertIn("Access Denied", drop.text)
-        conn = self._connect("postgres")
+        conn = connect("postgres")
         with conn.cursor() as cr:
             cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.db])
             self.assertTrue(cr.fetchone())

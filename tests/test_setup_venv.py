@@ -21,9 +21,7 @@ import unittest
 import uuid
 import zipfile
 
-import psycopg2
-
-from odoo.tools import config
+from odoo_process import drop_database
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ODOO_REQUIREMENTS = """\
@@ -194,7 +192,7 @@ class TestSetupVenv(unittest.TestCase):
     )
     def test_run_with_a_real_odoo_source_folder(self):
         db = f"gdpr_venv_{uuid.uuid4().hex[:8]}"
-        self.addCleanup(self._drop, db)
+        self.addCleanup(drop_database, db)
         # the real requirements come from the package index
         result = self._run(
             os.path.join(REPO, "setup", "run"),
@@ -205,16 +203,3 @@ class TestSetupVenv(unittest.TestCase):
         )
         self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr)
         self.assertIn("gdpr_dpo / gdpr_dpo", result.stdout)
-
-    @staticmethod
-    def _drop(db):
-        conn = psycopg2.connect(
-            dbname="postgres",
-            host=config["db_host"] or None,
-            port=config["db_port"] or None,
-            user=config["db_user"] or None,
-        )
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        conn.close()
