@@ -36,8 +36,8 @@ def post_init_hook(env):
 def uninstall_hook(env):
     """Uninstalling removes the privacy data: release what would block the
     removal of the addon's records (the append-only trigger, the ledger's
-    references to contacts, purposes and notices, the sources of contacts),
-    and drop what the ORM does not know about."""
+    and the retention runs' references to contacts, purposes and notices, the
+    sources of contacts), and drop what the ORM does not know about."""
     for table in ("gdpr_consent_event", "gdpr_audit_log"):
         drop_chain_guards(env.cr, table)
     env.cr.execute(
@@ -45,6 +45,7 @@ def uninstall_hook(env):
         DROP TABLE IF EXISTS gdpr_audit_subject_key;
         DELETE FROM gdpr_consent;
         DELETE FROM gdpr_consent_event;
+        DELETE FROM gdpr_retention_run_line;
         UPDATE res_partner SET gdpr_source_id = NULL
          WHERE gdpr_source_id IS NOT NULL;
         UPDATE crm_lead SET gdpr_source_id = NULL WHERE gdpr_source_id IS NOT NULL;

@@ -14,6 +14,24 @@ import psycopg2
 from odoo.tools import config
 
 
+def connect(dbname):
+    """A connection to ``dbname`` as the tests' Odoo configuration says."""
+    return psycopg2.connect(
+        dbname=dbname,
+        host=config["db_host"] or None,
+        port=config["db_port"] or None,
+        user=config["db_user"] or None,
+    )
+
+
+def drop_database(name):
+    conn = connect("postgres")
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
 class IsolatedDatabaseCase(unittest.TestCase):
     modules = "gdpr_compliance,gdpr_compliance_marketing"
 
@@ -22,11 +40,6 @@ class IsolatedDatabaseCase(unittest.TestCase):
         super().setUpClass()
         cls.template = os.environ.get("GDPR_TEST_TEMPLATE", "gdpr_test_tmpl")
         cls.db = f"gdpr_iso_{uuid.uuid4().hex[:8]}"
-        cls.dsn = {
-            "host": config["db_host"] or None,
-            "port": config["db_port"] or None,
-            "user": config["db_user"] or None,
-        }
         conn = cls._connect("postgres")
         conn.autocommit = True
         try:
@@ -46,15 +59,11 @@ class IsolatedDatabaseCase(unittest.TestCase):
 
     @classmethod
     def _connect(cls, dbname):
-        return psycopg2.connect(dbname=dbname, **cls.dsn)
+        return connect(dbname)
 
     @classmethod
     def _drop(cls):
-        conn = cls._connect("postgres")
-        conn.autocommit = True
-        with conn.cursor() as cr:
-            cr.execute(f'DROP DATABASE IF EXISTS "{cls.db}" WITH (FORCE)')
-        conn.close()
+        drop_database(cls.db)
 
     @classmethod
     def _odoo(cls, *args, stdin=None, check=True):

@@ -61,21 +61,26 @@ RESUME = 'env["gdpr.retention.run"]._cron_gdpr_retention()\n'
 
 class TestRetentionCrash(IsolatedDatabaseCase):
     def _state(self):
+        # the lines of the scheduled runs: the demo data hold a dry run too
+        scheduled_lines = """
+            SELECT run_id, partner_id, result FROM gdpr_retention_run_line
+             WHERE run_id IN (SELECT id FROM gdpr_retention_run WHERE scheduled)
+        """
         conn = self._connect(self.db)
         with conn, conn.cursor() as cr:
             cr.execute(
-                """
+                f"""
                 SELECT id, name, email, phone, gdpr_retention_state
                   FROM res_partner WHERE name LIKE 'Crash Person %%'
-                    OR id IN (SELECT partner_id FROM gdpr_retention_run_line)
-                """
+                    OR id IN (SELECT partner_id FROM ({scheduled_lines}) AS l)
+                """  # noqa: S608 - a constant
             )
             partners = cr.fetchall()
             cr.execute(
                 "SELECT id, state FROM gdpr_retention_run WHERE scheduled ORDER BY id"
             )
             runs = cr.fetchall()
-            cr.execute("SELECT run_id, partner_id, result FROM gdpr_retention_run_line")
+            cr.execute(scheduled_lines)
             lines = cr.fetchall()
         conn.close()
         return partners, runs, lines

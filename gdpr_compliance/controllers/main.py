@@ -62,22 +62,34 @@ class GdprRequestController(http.Controller):
     Whatever the page cannot use as typed is answered with the form again,
     what was typed in it, the reason and a 4xx status."""
 
+    def _gdpr_use_lang(self, lang):
+        """The page speaks the language its link names (``?lang=it_IT``) when
+        it is installed, else the browser's (Odoo reads Accept-Language)."""
+        if lang and lang in dict(request.env["res.lang"].get_installed()):
+            request.update_context(lang=lang)
+
     def _gdpr_page(self, template, status=200, **values):
         values.setdefault("values", {})
         values.setdefault("company", request.env.company.sudo())
         values.setdefault(
             "limits", {"name": NAME_MAX_LENGTH, "email": EMAIL_MAX_LENGTH}
         )
+        values["langs"] = request.env["res.lang"].get_installed()
         return request.render(template, values, status=status)
 
     @http.route("/privacy/request", type="http", auth="public", methods=["GET"])
-    def gdpr_request_form(self, **kwargs):
+    def gdpr_request_form(self, lang=None, **kwargs):
+        self._gdpr_use_lang(lang)
         return self._gdpr_page("gdpr_compliance.gdpr_request_page")
 
     @http.route(
         "/privacy/request", type="http", auth="public", methods=["POST"], csrf=True
     )
-    def gdpr_request_submit(self, request_type=None, email=None, name=None, **kw):
+    def gdpr_request_submit(
+        self, request_type=None, email=None, name=None, lang=None, **kw
+    ):
+        # the confirmation email and the pages after it speak the form's language
+        self._gdpr_use_lang(lang)
         Link = request.env["gdpr.request.link"].sudo()
         # echoed into the form, never longer than the form lets anyone type
         values = {
@@ -106,7 +118,8 @@ class GdprRequestController(http.Controller):
         )
 
     @http.route("/privacy/request/confirm", type="http", auth="public", methods=["GET"])
-    def gdpr_request_confirm(self, token=None, **kwargs):
+    def gdpr_request_confirm(self, token=None, lang=None, **kwargs):
+        self._gdpr_use_lang(lang)
         try:
             gdpr_request = request.env["gdpr.request.link"].sudo()._gdpr_confirm(token)
         except PublicInputError as error:

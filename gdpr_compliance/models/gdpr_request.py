@@ -424,7 +424,7 @@ class GdprRequest(models.Model):
             request.activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=request.deadline,
-                summary=self.env._(
+                summary=request.with_context(lang=request.user_id.lang).env._(
                     "Answer data-subject request %(name)s", name=request.name
                 ),
                 user_id=request.user_id.id,

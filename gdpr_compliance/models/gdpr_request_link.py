@@ -2,6 +2,8 @@
 import re
 from datetime import timedelta
 
+from werkzeug.urls import url_encode
+
 from odoo import api, fields, models
 from odoo.tools import SQL, email_normalize
 
@@ -138,8 +140,12 @@ class GdprRequestLink(models.Model):
         return f"{payload}.{self._gdpr_token_signature(payload)}"
 
     def _gdpr_confirm_url(self):
-        base = self.get_base_url()
-        return f"{base}/privacy/request/confirm?token={self._gdpr_token()}"
+        """The link mailed to the address; the page it opens speaks the
+        language the request was made in."""
+        params = {"token": self._gdpr_token()}
+        if self.lang:
+            params["lang"] = self.lang
+        return f"{self.get_base_url()}/privacy/request/confirm?{url_encode(params)}"
 
     @api.model
     def _gdpr_link_from_token(self, token):

@@ -391,6 +391,15 @@ class GdprRetentionRun(models.Model):
         run._gdpr_execute(subjects=subjects)
         return run._gdpr_open()
 
+    @api.model
+    def _gdpr_preview(self, as_of=None):
+        """A dry run: who would be processed on ``as_of`` (default now), by
+        which purpose and action, changing nothing."""
+        self._gdpr_check_officer()
+        run = self._gdpr_start(dry_run=True, as_of=as_of)
+        run._gdpr_execute()
+        return run
+
     def _gdpr_open(self):
         self.ensure_one()
         return {

@@ -34,6 +34,15 @@ class TestRequestDeadlines(RequestCommon):
         self.assertEqual(request.deadline, date(2026, 3, 2))
         self.assertEqual(request.activity_ids.date_deadline, date(2026, 3, 2))
 
+    def test_to_do_speaks_the_language_of_its_responsible(self):
+        dpo = self.env.ref("gdpr_compliance.res_users_dpo_demo")
+        self.assertEqual(dpo.lang, "it_IT")
+        request = self._new_request("access", user_id=dpo.id)
+        self.assertEqual(
+            request.activity_ids.summary,
+            f"Rispondere alla richiesta dell'interessato {request.name}",
+        )
+
     def test_extension_needs_a_reason_and_stops_at_two_months(self):
         today = fields.Date.context_today(self.Request)
         request = self._new_request("access", received_date=today)

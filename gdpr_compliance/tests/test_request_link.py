@@ -155,3 +155,41 @@ class TestRequestPage(HttpCase, RequestCommon):
         self.assertEqual(answer.status_code, 400)
         self.assertIn("o_gdpr_request_error", answer.text)
         self.assertFalse(self.env["gdpr.request.link"].search([("email", "=", "nope")]))
+
+    def test_public_page_speaks_the_language_of_its_link(self):
+        # Italian is active with the demo company, and this addon's
+        # translation was loaded with it
+        self.assertIn("it_IT", dict(self.env["res.lang"].get_installed()))
+        italian = self.url_open("/privacy/request?lang=it_IT")
+        self.assertEqual(italian.status_code, 200)
+        self.assertIn("I tuoi dati personali", italian.text)
+        self.assertIn('hreflang="en-US"', italian.text)
+        self.assertIn("Your personal data", self.url_open("/privacy/request").text)
+        # a language that is not installed is ignored, not an error
+        unknown = self.url_open("/privacy/request?lang=xx_XX")
+        self.assertEqual(unknown.status_code, 200)
+        self.assertIn("Your personal data", unknown.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', italian.text).group(1)
+        self.assertIn('name="lang" value="it_IT"', italian.text)
+        with self.capture_emails() as sent:
+            self.url_open(
+                "/privacy/request",
+                data={
+                    "csrf_token": csrf,
+                    "request_type": "access",
+                    "email": "persona@example.com",
+                    "lang": "it_IT",
+                },
+            )
+        self.assertEqual(sent[0]["Subject"], "Conferma la tua richiesta privacy")
+        link = self.env["gdpr.request.link"].search(
+            [("email", "=", "persona@example.com")]
+        )
+        self.assertEqual(link.lang, "it_IT")
+        text = self.email_text(sent[0])
+        self.assertIn("lang=it_IT", text)
+        token = URL.search(text).group(1)
+        confirmed = self.url_open(f"/privacy/request/confirm?token={token}&lang=it_IT")
+        self.assertEqual(confirmed.status_code, 200)
+        self.assertIn("I tuoi dati personali", confirmed.text)
+        self.assertEqual(link.request_id.lang, "it_IT")

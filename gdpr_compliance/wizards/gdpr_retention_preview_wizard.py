@@ -18,7 +18,4 @@ class GdprRetentionPreviewWizard(models.TransientModel):
         """A dry run: lists who would be processed, by which purpose and
         action, changing nothing."""
         self.ensure_one()
-        self.env["gdpr.retention.run"]._gdpr_check_officer()
-        run = self.env["gdpr.retention.run"]._gdpr_start(dry_run=True, as_of=self.as_of)
-        run._gdpr_execute()
-        return run._gdpr_open()
+        return self.env["gdpr.retention.run"]._gdpr_preview(self.as_of)._gdpr_open()

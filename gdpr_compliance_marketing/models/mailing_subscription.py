@@ -78,15 +78,32 @@ class MailingSubscription(models.Model):
             )
         )
 
+    def _gdpr_confirmation_lang(self):
+        """The language of the confirmation email: the person's when the
+        address belongs to a contact, else the one the subscription was made
+        in (a visitor's browser, a marketer's interface)."""
+        self.ensure_one()
+        return self.contact_id.gdpr_partner_id.lang or self.env.lang
+
     def _gdpr_send_confirmations(self):
-        """Mail each pending subscription its signed, expiring link."""
-        for subscription in (
+        """Mail each pending subscription its signed, expiring link, in the
+        person's language."""
+        subscriptions = (
             self.sudo()
             ._gdpr_pending()
             .filtered(lambda sub: not sub.gdpr_confirmation_sent)
-        ):
+        )
+        if not subscriptions:
+            return
+        # the contact's person is kept by the database: read it once written
+        self.env.flush_all()
+        subscriptions.contact_id.invalidate_recordset(["gdpr_partner_id"])
+        for subscription in subscriptions:
             url = subscription._gdpr_confirmation_url()
-            body = self.env._(
+            lang_env = subscription.with_context(
+                lang=subscription._gdpr_confirmation_lang()
+            ).env
+            body = lang_env._(
                 "<p>Hello,</p><p>please confirm that you want to receive "
                 "%(list)s from %(company)s:</p>"
                 '<p><a href="%(url)s">Confirm my subscription</a></p>'
@@ -98,7 +115,7 @@ class MailingSubscription(models.Model):
             )
             self.env["mail.mail"].sudo().create(
                 {
-                    "subject": self.env._(
+                    "subject": lang_env._(
                         "Confirm your subscription to %(list)s",
                         list=subscription.list_id.name,
                     ),

@@ -62,6 +62,38 @@ class TestDoubleOptIn(HttpCase):
         )
         self.assertNotIn(contact.id, mailing._get_recipients())
 
+    def _last_mail_to(self, email):
+        return self.env["mail.mail"].search(
+            [("email_to", "=", email)], order="id desc", limit=1
+        )
+
+    def test_confirmation_email_speaks_the_persons_language(self):
+        # a known person: her language, whoever subscribes her
+        giulia = self.env.ref("gdpr_compliance.res_partner_giulia_rossi_demo")
+        self.assertEqual(giulia.lang, "it_IT")
+        self._subscribe(giulia.email)
+        self.assertEqual(
+            self._last_mail_to(giulia.email).subject,
+            "Conferma la tua iscrizione a Opt-in news",
+        )
+        # an address of nobody known: the language it was subscribed in
+        self._subscribe("nobody.optin@example.org")
+        self.assertEqual(
+            self._last_mail_to("nobody.optin@example.org").subject,
+            "Confirm your subscription to Opt-in news",
+        )
+        self.env["mailing.contact"].with_context(lang="it_IT").create(
+            {
+                "name": "Visitatore",
+                "email": "visitor.optin@example.org",
+                "list_ids": [(4, self.mailing_list.id)],
+            }
+        )
+        self.assertIn(
+            "Confermo l'iscrizione",
+            self._last_mail_to("visitor.optin@example.org").body_html,
+        )
+
     def test_valid_link_confirms_and_records_consent(self):
         contact, subscription = self._subscribe()
         params = self._link(subscription)

@@ -49,11 +49,13 @@ class TestSuppression(TransactionCase):
             mailing.action_send_mail()
 
     def test_erased_keeps_only_the_hash_and_refuses_reimport(self):
+        # the demo data hold entries of their own
+        before = self.Suppression.search_count([])
         self.Suppression._gdpr_suppress(self.partner.email, "objection")
         entry = self.Suppression._gdpr_suppress(self.partner.email, "erased")
         self.assertFalse(entry.email_normalized)
         self.assertEqual(entry.reason, "erased")
-        self.assertEqual(self.Suppression.search_count([]), 1)
+        self.assertEqual(self.Suppression.search_count([]), before + 1)
         # a weaker reason never brings the address back
         self.Suppression._gdpr_suppress(self.partner.email, "not_interested")
         self.assertFalse(entry.email_normalized)
@@ -81,11 +83,12 @@ class TestSuppression(TransactionCase):
         self.assertEqual(entry.reason, "objection")
 
     def test_bad_input(self):
+        before = self.Suppression.search([])
         with self.assertRaises(ValidationError):
             self.Suppression._gdpr_suppress("not an email", "objection")
         with self.assertRaises(ValidationError):
             self.Suppression._gdpr_suppress(self.partner.email, "because")
-        self.assertFalse(self.Suppression.search([]))
+        self.assertEqual(self.Suppression.search([]), before)
 
     def test_entries_cannot_be_edited(self):
         entry = self.Suppression._gdpr_suppress(self.partner.email, "objection")
