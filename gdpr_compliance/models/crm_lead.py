@@ -27,6 +27,12 @@ class CrmLead(models.Model):
     )
 
     @api.model
+    def _gdpr_pool_domain(self):
+        """The lead pool: leads nobody has taken yet, without a salesperson
+        and without a team, waiting for a manager or the assignment."""
+        return [("user_id", "=", False), ("team_id", "=", False)]
+
+    @api.model
     def _gdpr_inherited_basis_vals(self, vals):
         partner_id = vals.get("partner_id")
         if not partner_id:

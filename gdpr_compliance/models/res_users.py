@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.osv import expression
 
 from .gdpr_legal_basis_mixin import ORIGIN_CONTEXT_KEY
 
@@ -64,6 +65,16 @@ class ResUsers(models.Model):
             )
         )
 
+    def _gdpr_distributes_leads(self):
+        """Sales managers distribute the leads nobody has taken yet: Odoo
+        gives them "Assign Leads" (crm.team._action_assign_leads refuses
+        anybody else) and the mass conversion with assignment. They see the
+        pool of leads without a salesperson and without a team, which no
+        team's scope covers; the assignment scheduled action runs as the
+        superuser and sees everything."""
+        self.ensure_one()
+        return self.has_group("sales_team.group_sale_manager")
+
     def _gdpr_rule_domains(self):
         """Record-rule domains of this user for contacts, leads and consents,
         by role. Odoo caches rules per user; team changes clear that cache."""
@@ -92,6 +103,10 @@ class ResUsers(models.Model):
                     ("user_id", "in", users),
                     ("team_id", "in", teams.ids),
                 ]
+                if self._gdpr_distributes_leads():
+                    lead = expression.OR(
+                        [lead, self.env["crm.lead"]._gdpr_pool_domain()]
+                    )
             else:
                 users = self.ids
                 lead = [
@@ -105,9 +120,14 @@ class ResUsers(models.Model):
                 "|",
                 "|",
                 "|",
+                "|",
                 ("is_company", "=", True),
                 ("user_id", "in", users),
                 ("gdpr_commercial_user_id", "in", users),
+                # whoever works on a lead works with its contact (Odoo reads
+                # it to convert, merge and mail the lead), even when the
+                # contact has no salesperson yet
+                ("gdpr_lead_ids", "any", lead),
                 *shared,
             ]
         consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
