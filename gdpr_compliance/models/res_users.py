@@ -133,6 +133,56 @@ class ResUsers(models.Model):
         consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
         return {"partner": partner, "lead": lead, "consent": consent}
 
+    def _gdpr_scope_description(self, kind):
+        """What this user's role covers for ``kind`` of records ('partner',
+        'lead' or 'consent'), in the words of an access error."""
+        self.ensure_one()
+        scope = self._gdpr_record_scope()
+        teams = ", ".join(self._gdpr_teams().mapped("name")) or "-"
+        if scope == "assigned":
+            return self.env._(
+                "an external agent sees only the contacts and leads assigned "
+                "to them"
+            )
+        if kind == "lead" and scope == "own":
+            return self.env._(
+                "a salesperson sees the leads assigned to them and the "
+                "unassigned leads of their teams (%(teams)s)",
+                teams=teams,
+            )
+        if kind == "lead" and self._gdpr_distributes_leads():
+            return self.env._(
+                "a sales manager sees the leads of their teams (%(teams)s), of "
+                "their members, and the leads without salesperson and team",
+                teams=teams,
+            )
+        if kind == "lead":
+            return self.env._(
+                "this role sees the leads of its teams (%(teams)s) and of their "
+                "members",
+                teams=teams,
+            )
+        contacts = (
+            self.env._(
+                "a salesperson sees the contacts assigned to them or to their "
+                "companies, the contacts of their leads, companies, colleagues "
+                "and the contacts they follow"
+            )
+            if scope == "own"
+            else self.env._(
+                "this role sees the contacts assigned to the members of its "
+                "teams (%(teams)s) or to their companies, the contacts of its "
+                "leads, companies, colleagues and the contacts it follows",
+                teams=teams,
+            )
+        )
+        if kind == "consent":
+            return self.env._(
+                "consents are visible with their contacts: %(contacts)s",
+                contacts=contacts,
+            )
+        return contacts
+
     def write(self, vals):
         if "groups_id" not in vals:
             return super().write(vals)
