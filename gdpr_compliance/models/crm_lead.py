@@ -27,6 +27,12 @@ class CrmLead(models.Model):
     )
 
     @api.model
+    def _gdpr_shows_own_records_only(self):
+        # a salesperson's rule shows the leads assigned to them and the
+        # unassigned ones of their teams: nobody else's customers
+        return self.env.user._gdpr_record_scope() == "own"
+
+    @api.model
     def _gdpr_pool_domain(self):
         """The lead pool: leads nobody has taken yet, without a salesperson
         and without a team, waiting for a manager or the assignment."""
