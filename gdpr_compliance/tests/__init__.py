@@ -14,5 +14,6 @@ from . import test_request_link
 from . import test_audit_log
 from . import test_roles
 from . import test_lead_pool
+from . import test_quick_create
 from . import test_ui
 from . import test_field_access
