@@ -44,6 +44,11 @@
         "views/gdpr_request_templates.xml",
         "views/gdpr_compliance_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "gdpr_compliance/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",

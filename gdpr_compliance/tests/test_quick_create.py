@@ -149,3 +149,25 @@ class TestQuickCreateWebDoors(HttpCase, GdprCommon):
         recipient = self.Partner.search([("email", "=", "new.recipient@example.org")])
         self.assertTrue(recipient.gdpr_basis_to_review)
         self.assertIn(recipient, lead.message_ids[0].partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestQuickCreateTour(HttpCase, GdprCommon):
+    def test_salesperson_quick_creates_with_unreviewed_contact(self):
+        contact = self.Partner.create(
+            {
+                "name": "Brandon Freeman",
+                "email": "brandon.freeman@example.com",
+                "user_id": self.user_sales.id,
+            }
+        )
+        self.assertTrue(contact.gdpr_basis_to_review)
+        self.start_tour(
+            "/odoo/crm",
+            "gdpr_quick_create_unreviewed_contact",
+            login=self.user_sales.login,
+        )
+        lead = self.Lead.search([("name", "=", "Sofa for Brandon")])
+        self.assertEqual(lead.partner_id, contact)
+        self.assertEqual(lead.user_id, self.user_sales)
+        self.assertTrue(lead.gdpr_basis_to_review)
