@@ -25,6 +25,7 @@ class CrmLead(models.Model):
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_lead"
 
     gdpr_partner_basis_missing = fields.Boolean(
+        string="Contact Without Confirmed Basis",
         compute="_compute_gdpr_partner_basis_missing",
         compute_sudo=True,
         help="Technical: the lead's contact has no confirmed legal basis; the "
