@@ -31,7 +31,7 @@ class IrRule(models.Model):
         """When a role rule refuses, say which one and what the role covers,
         instead of Odoo's generic message: a salesperson or a manager can
         then ask for the right assignment."""
-        self = self.with_context(self.env.user.context_get())
+        self = self.with_context(**self.env.user.context_get())
         failing = self._get_failing(records, mode=operation).sudo()
         xmlids = failing.get_external_id()
         role_rules = failing.filtered(lambda rule: xmlids[rule.id] in ROLE_RULES)

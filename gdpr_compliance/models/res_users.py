@@ -141,8 +141,7 @@ class ResUsers(models.Model):
         teams = ", ".join(self._gdpr_teams().mapped("name")) or "-"
         if scope == "assigned":
             return self.env._(
-                "an external agent sees only the contacts and leads assigned "
-                "to them"
+                "an external agent sees only the contacts and leads assigned to them"
             )
         if kind == "lead" and scope == "own":
             return self.env._(

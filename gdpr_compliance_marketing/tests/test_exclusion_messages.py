@@ -40,7 +40,11 @@ class TestExclusionMessages(TransactionCase):
             {
                 "name": "Never asked",
                 "contact_ids": [
-                    (0, 0, {"name": f"Contact {index}", "email": f"c{index}@example.org"})
+                    (
+                        0,
+                        0,
+                        {"name": f"Contact {index}", "email": f"c{index}@example.org"},
+                    )
                     for index in range(12)
                 ],
             }
