@@ -120,16 +120,19 @@ class ResUsers(models.Model):
                 "|",
                 "|",
                 "|",
-                "|",
                 ("is_company", "=", True),
                 ("user_id", "in", users),
                 ("gdpr_commercial_user_id", "in", users),
-                # whoever works on a lead works with its contact (Odoo reads
-                # it to convert, merge and mail the lead), even when the
-                # contact has no salesperson yet
-                ("gdpr_lead_ids", "any", lead),
                 *shared,
             ]
+            if scope == "team":
+                # who oversees and distributes a team's leads works with
+                # their contacts (Odoo reads them to convert, merge and
+                # assign the leads), even those without a salesperson yet.
+                # Not for salespeople "own documents": their contacts are
+                # those assigned to them, and the search of their contacts
+                # stays as fast as the administrator's
+                partner = expression.OR([partner, [("gdpr_lead_ids", "any", lead)]])
         consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
         return {"partner": partner, "lead": lead, "consent": consent}
 
@@ -163,9 +166,9 @@ class ResUsers(models.Model):
             )
         contacts = (
             self.env._(
-                "a salesperson sees the contacts assigned to them or to their "
-                "companies, the contacts of their leads, companies, colleagues "
-                "and the contacts they follow"
+                "a salesperson sees the contacts assigned to them or to the "
+                "companies assigned to them, the companies, colleagues and the "
+                "contacts they follow"
             )
             if scope == "own"
             else self.env._(

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_roles import RolesCommon
 
@@ -47,10 +47,22 @@ class TestLeadPool(RolesCommon):
         # the contact of a pool lead comes with it
         self.assertTrue(self._visible(self.manager, self.p_none))
         self.assertFalse(self._visible(self.sales_a, self.p_none))
-        # once the lead belongs to a team, its salespeople see its contact
-        self.pool[0].team_id = self.team_a
-        self.assertTrue(self._visible(self.sales_a, self.p_none))
+        # a team's lead: whoever oversees the team sees its contact, a
+        # salesperson sees the contacts assigned to them
+        self.pool[0].team_id = self.team_b
+        self.assertFalse(self._visible(self.manager, self.p_none))
+        colleague = new_test_user(
+            self.env,
+            login="gdpr_pool_all_docs",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.team_b.member_ids = [(4, colleague.id)]
+        self.assertTrue(self._visible(colleague, self.p_none))
         self.assertFalse(self._visible(self.sales_b, self.p_none))
+        self.pool[0].user_id = self.sales_b
+        self.assertFalse(self._visible(self.sales_b, self.p_none))
+        self.p_none.user_id = self.sales_b
+        self.assertTrue(self._visible(self.sales_b, self.p_none))
 
     def test_sales_manager_assigns_the_pool(self):
         action = self.team_a.with_user(self.manager).action_assign_leads()
