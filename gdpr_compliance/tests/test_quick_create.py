@@ -77,16 +77,6 @@ class TestQuickCreate(GdprCommon):
         self.assertTrue(lead.gdpr_basis_to_review)
         self.assertEqual(lead.gdpr_source_id, self._auto_source("other"))
 
-    def test_new_person_typed_in_still_needs_a_basis(self):
-        with self._quick_form() as form:
-            form.name = "Kitchen"
-            form.phone = "+39 333 000 1234"
-            with self.assertRaises(AssertionError):
-                form.save()
-            form.gdpr_legal_basis = "consent"
-            form.gdpr_source_id = self.source_fair
-        self.assertFalse(form.record.gdpr_basis_to_review)
-
 
 @tagged("post_install", "-at_install")
 class TestQuickCreateWebDoors(HttpCase, GdprCommon):
