@@ -135,8 +135,8 @@ class CrmLead(models.Model):
         return result
 
     def _gdpr_flag_new_subjects(self):
-        """A lead that held no personal data and gets some, without a basis,
-        waits for review like one created so."""
+        """A lead that held no personal data and gets some, without a basis:
+        it takes its contact's like a new lead would, or waits for review."""
         for lead in self:
             if (
                 lead.gdpr_basis_to_review
@@ -144,8 +144,16 @@ class CrmLead(models.Model):
                 or not lead._gdpr_is_individual()
             ):
                 continue
-            values = {"gdpr_basis_to_review": True}
-            if not lead.gdpr_source_id:
+            values = {
+                key: value
+                for key, value in self._gdpr_inherited_basis_vals(
+                    {"partner_id": lead.partner_id.id}
+                ).items()
+                if not lead[key]
+            }
+            if not all(values.get(key) or lead[key] for key in GDPR_BASIS_FIELDS):
+                values["gdpr_basis_to_review"] = True
+            if not (values.get("gdpr_source_id") or lead.gdpr_source_id):
                 origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "other"
                 source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
                 values["gdpr_source_id"] = source.id

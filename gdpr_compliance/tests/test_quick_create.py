@@ -76,6 +76,13 @@ class TestQuickCreate(GdprCommon):
         lead.with_user(self.user_sales).write({"email_from": "buyer@example.com"})
         self.assertTrue(lead.gdpr_basis_to_review)
         self.assertEqual(lead.gdpr_source_id, self._auto_source("other"))
+        # or takes the confirmed basis of the contact it gets
+        other = self.Lead.with_user(self.user_sales).create({"name": "Chairs"})
+        confirmed = self.env.ref("gdpr_compliance.res_partner_luca_romano_demo")
+        other.partner_id = confirmed
+        self.assertEqual(other.gdpr_legal_basis, confirmed.gdpr_legal_basis)
+        self.assertEqual(other.gdpr_source_id, confirmed.gdpr_source_id)
+        self.assertFalse(other.gdpr_basis_to_review)
 
 
 @tagged("post_install", "-at_install")
