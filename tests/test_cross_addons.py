@@ -31,7 +31,11 @@ class TestCrossAddons(TransactionCase):
         # created by code gets a source and a review flag, never an error
         campaign = self.env["utm.campaign"].create({"name": "Autumn 2026"})
         lead = self.env["crm.lead"].create(
-            {"name": "Reply to autumn mailing", "campaign_id": campaign.id}
+            {
+                "name": "Reply to autumn mailing",
+                "campaign_id": campaign.id,
+                "email_from": "reader@example.org",
+            }
         )
         self.assertTrue(lead.gdpr_basis_to_review)
         self.assertEqual(

@@ -9,6 +9,11 @@ from .gdpr_legal_basis_mixin import (
     USER_ENTRY_CONTEXT_KEY,
 )
 
+# Fields that make a lead personal data: they identify a natural person
+# (GDPR Art. 4(1)). A lead holding none of them (a deal's title, a company,
+# an amount) needs no legal basis, like a company contact (Recital 14).
+SUBJECT_FIELDS = ("partner_id", "contact_name", "email_from", "phone", "mobile")
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -21,6 +26,13 @@ class CrmLead(models.Model):
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_lead"
 
+    gdpr_partner_basis_missing = fields.Boolean(
+        string="Contact Without Confirmed Basis",
+        compute="_compute_gdpr_partner_basis_missing",
+        compute_sudo=True,
+        help="Technical: the lead's contact has no confirmed legal basis; the "
+        "quick-create form then offers the lead's own basis and source.",
+    )
     gdpr_consent_event_ids = fields.One2many(
         comodel_name="gdpr.consent.event",
         inverse_name="origin_id",
@@ -84,18 +96,67 @@ class CrmLead(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
+    def _gdpr_shows_own_records_only(self):
+        # a salesperson's rule shows the leads assigned to them and the
+        # unassigned ones of their teams: nobody else's customers
+        return self.env.user._gdpr_record_scope() == "own"
+
+    @api.model
+    def _gdpr_pool_domain(self):
+        """The lead pool: leads nobody has taken yet, without a salesperson
+        and without a team, waiting for a manager or the assignment."""
+        return [("user_id", "=", False), ("team_id", "=", False)]
+
+    @api.depends(
+        "partner_id.gdpr_legal_basis",
+        "partner_id.gdpr_source_id",
+        "partner_id.gdpr_basis_to_review",
+    )
+    def _compute_gdpr_partner_basis_missing(self):
+        for lead in self:
+            partner = lead.partner_id
+            lead.gdpr_partner_basis_missing = bool(partner) and not (
+                partner.gdpr_legal_basis
+                and partner.gdpr_source_id
+                and not partner.gdpr_basis_to_review
+            )
+
+    @api.model
+    def _gdpr_vals_concern_individual(self, vals):
+        return any(vals.get(name) for name in SUBJECT_FIELDS)
+
+    def _gdpr_is_individual(self):
+        self.ensure_one()
+        return any(self[name] for name in SUBJECT_FIELDS)
+
+    @api.model
+    def _gdpr_may_wait_for_review(self, vals):
+        """A lead about a contact already in the address book (the pipeline's
+        quick create, a lead added from the contact): its data are the
+        contact's, held before this lead. Refusing the lead would not make
+        them lawful and would push the salesperson to pick any basis to get
+        past the error; the lead and its contact wait for a person to review
+        them instead (accountability, GDPR Art. 5(2) and 24)."""
+        return bool(vals.get("partner_id"))
+
+    @api.model
     def _gdpr_inherited_basis_vals(self, vals):
         partner_id = vals.get("partner_id")
         if not partner_id:
             return {}
         partner = self.env["res.partner"].browse(partner_id).sudo()
-        if partner.gdpr_basis_to_review:
-            return {}
-        return {
+        inherited = {
             key: partner[key].id if key == "gdpr_source_id" else partner[key]
             for key in GDPR_BASIS_FIELDS
             if partner[key]
         }
+        if partner.gdpr_basis_to_review:
+            # an unconfirmed basis is only a hint: the lead waits for review
+            # too, unless the person gave the lead its own basis
+            if any(vals.get(key) for key in GDPR_BASIS_FIELDS):
+                return {}
+            return dict(inherited, gdpr_basis_to_review=True)
+        return inherited
 
     @api.model
     def _gdpr_record_label(self, vals):
@@ -126,7 +187,34 @@ class CrmLead(models.Model):
             self._gdpr_carry_consents_to_partner()
         if {"partner_id", "stage_id"} & set(vals):
             self.partner_id._gdpr_touch_interaction()
+        if set(SUBJECT_FIELDS) & set(vals):
+            self._gdpr_flag_new_subjects()
         return result
+
+    def _gdpr_flag_new_subjects(self):
+        """A lead that held no personal data and gets some, without a basis:
+        it takes its contact's like a new lead would, or waits for review."""
+        for lead in self:
+            if (
+                lead.gdpr_basis_to_review
+                or (lead.gdpr_legal_basis and lead.gdpr_source_id)
+                or not lead._gdpr_is_individual()
+            ):
+                continue
+            values = {
+                key: value
+                for key, value in self._gdpr_inherited_basis_vals(
+                    {"partner_id": lead.partner_id.id}
+                ).items()
+                if not lead[key]
+            }
+            if not all(values.get(key) or lead[key] for key in GDPR_BASIS_FIELDS):
+                values["gdpr_basis_to_review"] = True
+            if not (values.get("gdpr_source_id") or lead.gdpr_source_id):
+                origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "other"
+                source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
+                values["gdpr_source_id"] = source.id
+            lead.write(values)
 
     def web_save(self, vals, specification, next_id=None):
         return super(

@@ -20,9 +20,17 @@ class GdprFieldAccessMixin(models.AbstractModel):
     @api.model
     def _gdpr_hidden_fields(self):
         """Fields of this model the current user may not see."""
-        if self.env.su:
+        if self.env.su or self._gdpr_shows_own_records_only():
             return frozenset()
         return self.env["gdpr.data.category"]._gdpr_hidden_fields(self._name)
+
+    @api.model
+    def _gdpr_shows_own_records_only(self):
+        """Whether the role rules show the current user only records of this
+        model that are theirs. The categories keep the financial and
+        profiling data of other people's customers from a role (seed 000):
+        on its own records a salesperson needs them to do the work."""
+        return False
 
     @api.model
     def _gdpr_check_hidden(self, names):

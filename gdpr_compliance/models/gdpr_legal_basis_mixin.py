@@ -181,6 +181,14 @@ class GdprLegalBasisMixin(models.AbstractModel):
         return {}
 
     @api.model
+    def _gdpr_may_wait_for_review(self, vals):
+        """Whether a record entered by a person without a complete basis is
+        created flagged for review instead of refused: when it concerns
+        somebody whose data the company already holds, and the form it
+        comes from cannot ask for the basis."""
+        return False
+
+    @api.model
     def _gdpr_record_label(self, vals):
         return vals.get("name") or self._description
 
@@ -206,13 +214,18 @@ class GdprLegalBasisMixin(models.AbstractModel):
                     vals[key] = defaults[key]
             individual = self._gdpr_vals_concern_individual(vals)
             complete = all(vals.get(key) for key in GDPR_BASIS_FIELDS)
-            if not complete and individual and enforced:
+            if (
+                not complete
+                and individual
+                and enforced
+                and not self._gdpr_may_wait_for_review(vals)
+            ):
                 missing_labels.append(self._gdpr_record_label(vals))
             if not complete and (individual or declared_origin):
                 if not vals.get("gdpr_source_id"):
                     source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
                     vals["gdpr_source_id"] = source.id
-                if individual and "gdpr_basis_to_review" not in vals:
+                if individual and not vals.get("gdpr_basis_to_review"):
                     vals["gdpr_basis_to_review"] = True
             if not vals.get("gdpr_collection_date"):
                 vals["gdpr_collection_date"] = today

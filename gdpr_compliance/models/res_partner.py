@@ -42,6 +42,14 @@ class ResPartner(models.Model):
         help="Salespeople see the contacts of the companies assigned to them: "
         "the role rules read it from here, not through the company.",
     )
+    gdpr_lead_ids = fields.One2many(
+        comodel_name="crm.lead",
+        inverse_name="partner_id",
+        string="All Leads",
+        context={"active_test": False},
+        help="Technical: every lead and opportunity of the contact, lost ones "
+        "included; the role rules show a contact to whoever sees one of them.",
+    )
     gdpr_restricted = fields.Boolean(
         string="Processing Restricted",
         tracking=True,

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
 
 from .gdpr_legal_basis_mixin import ORIGIN_CONTEXT_KEY
 
@@ -67,6 +68,16 @@ class ResUsers(models.Model):
             )
         )
 
+    def _gdpr_distributes_leads(self):
+        """Sales managers distribute the leads nobody has taken yet: Odoo
+        gives them "Assign Leads" (crm.team._action_assign_leads refuses
+        anybody else) and the mass conversion with assignment. They see the
+        pool of leads without a salesperson and without a team, which no
+        team's scope covers; the assignment scheduled action runs as the
+        superuser and sees everything."""
+        self.ensure_one()
+        return self.has_group("sales_team.group_sale_manager")
+
     def _gdpr_rule_domains(self):
         """Record-rule domains of this user for contacts, leads and consents,
         by role. Odoo caches rules per user; team changes clear that cache."""
@@ -95,6 +106,10 @@ class ResUsers(models.Model):
                     ("user_id", "in", users),
                     ("team_id", "in", teams.ids),
                 ]
+                if self._gdpr_distributes_leads():
+                    lead = expression.OR(
+                        [lead, self.env["crm.lead"]._gdpr_pool_domain()]
+                    )
             else:
                 users = self.ids
                 lead = [
@@ -113,8 +128,65 @@ class ResUsers(models.Model):
                 ("gdpr_commercial_user_id", "in", users),
                 *shared,
             ]
+            if scope == "team":
+                # who oversees and distributes a team's leads works with
+                # their contacts (Odoo reads them to convert, merge and
+                # assign the leads), even those without a salesperson yet.
+                # Not for salespeople "own documents": their contacts are
+                # those assigned to them, and the search of their contacts
+                # stays as fast as the administrator's
+                partner = expression.OR([partner, [("gdpr_lead_ids", "any", lead)]])
         consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
         return {"partner": partner, "lead": lead, "consent": consent}
+
+    def _gdpr_scope_description(self, kind):
+        """What this user's role covers for ``kind`` of records ('partner',
+        'lead' or 'consent'), in the words of an access error."""
+        self.ensure_one()
+        scope = self._gdpr_record_scope()
+        teams = ", ".join(self._gdpr_teams().mapped("name")) or "-"
+        if scope == "assigned":
+            return self.env._(
+                "an external agent sees only the contacts and leads assigned to them"
+            )
+        if kind == "lead" and scope == "own":
+            return self.env._(
+                "a salesperson sees the leads assigned to them and the "
+                "unassigned leads of their teams (%(teams)s)",
+                teams=teams,
+            )
+        if kind == "lead" and self._gdpr_distributes_leads():
+            return self.env._(
+                "a sales manager sees the leads of their teams (%(teams)s), of "
+                "their members, and the leads without salesperson and team",
+                teams=teams,
+            )
+        if kind == "lead":
+            return self.env._(
+                "this role sees the leads of its teams (%(teams)s) and of their "
+                "members",
+                teams=teams,
+            )
+        contacts = (
+            self.env._(
+                "a salesperson sees the contacts assigned to them or to the "
+                "companies assigned to them, the companies, colleagues and the "
+                "contacts they follow"
+            )
+            if scope == "own"
+            else self.env._(
+                "this role sees the contacts assigned to the members of its "
+                "teams (%(teams)s) or to their companies, the contacts of its "
+                "leads, companies, colleagues and the contacts it follows",
+                teams=teams,
+            )
+        )
+        if kind == "consent":
+            return self.env._(
+                "consents are visible with their contacts: %(contacts)s",
+                contacts=contacts,
+            )
+        return contacts
 
     def write(self, vals):
         if "groups_id" not in vals:

@@ -14,6 +14,8 @@ from . import test_request
 from . import test_request_link
 from . import test_audit_log
 from . import test_roles
+from . import test_lead_pool
+from . import test_quick_create
 from . import test_ui
 from . import test_tours
 from . import test_field_access

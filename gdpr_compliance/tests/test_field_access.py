@@ -123,14 +123,22 @@ class TestFieldAccess(FieldAccessCommon):
             }
         )
         spec = {"name": {}, "phone": {}, "expected_revenue": {}, "description": {}}
-        salesperson = self.l_a.with_user(self.sales_a).web_read(spec)[0]
+        # a salesperson "all documents" sees the leads of colleagues: their
+        # customers' financial and profiling fields stay hidden
+        colleague = new_test_user(
+            self.env,
+            login="gdpr_role_sales_all",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.team_a.member_ids = [(4, colleague.id)]
+        salesperson = self.l_a.with_user(colleague).web_read(spec)[0]
         self.assertEqual(salesperson["phone"], "+39 051 000 3333")
         self.assertFalse(salesperson["expected_revenue"])
         self.assertFalse(salesperson["description"])
         manager = self.l_a.with_user(self.manager).web_read(spec)[0]
         self.assertEqual(manager["expected_revenue"], 12000)
         # the pipeline's columns lose the hidden total, not their count
-        groups = self.Lead.with_user(self.sales_a).web_read_group(
+        groups = self.Lead.with_user(colleague).web_read_group(
             [("id", "in", self.leads.ids)],
             ["expected_revenue:sum"],
             ["stage_id"],
@@ -138,10 +146,21 @@ class TestFieldAccess(FieldAccessCommon):
         self.assertTrue(groups)
         self.assertTrue(all("expected_revenue" not in group for group in groups))
         self.assertEqual(sum(g["stage_id_count"] for g in groups), 2)
-        kanban = self.Lead.with_user(self.sales_a).get_view(view_type="kanban")
+        kanban = self.Lead.with_user(colleague).get_view(view_type="kanban")
         self.assertNotIn('sum_field="expected_revenue"', kanban["arch"])
-        pivot = self.Lead.with_user(self.sales_a).get_view(view_type="pivot")
+        pivot = self.Lead.with_user(colleague).get_view(view_type="pivot")
         self.assertNotIn('name="expected_revenue"', pivot["arch"])
+        # a salesperson whose rule shows only their own leads and their
+        # teams' unassigned ones works with all of their fields
+        own = self.l_a.with_user(self.sales_a).web_read(spec)[0]
+        self.assertEqual(own["expected_revenue"], 12000)
+        self.assertIn("walnut", own["description"])
+        kanban = self.Lead.with_user(self.sales_a).get_view(view_type="kanban")
+        self.assertIn('sum_field="expected_revenue"', kanban["arch"])
+        # an external agent keeps contact data only, even on their own leads
+        self.l_agent.expected_revenue = 5000
+        agent = self.l_agent.with_user(self.agent).web_read(spec)[0]
+        self.assertFalse(agent["expected_revenue"])
 
     def test_changing_a_category_takes_effect(self):
         financial = self.env.ref("gdpr_compliance.gdpr_data_category_financial")
@@ -184,8 +203,9 @@ class TestFieldAccessRpc(HttpCase, FieldAccessCommon):
         self.assertNotIn("comment", full)
         rows = self._call("web_read", self.p_a.ids, {"name": {}, "vat": {}})["result"]
         self.assertEqual(rows[0]["vat"], False)
+        self.authenticate(self.agent.login, f"{self.agent.login}-pw-2026")
         lead = call_kw(
-            self, "crm.lead", "read", self.l_a.ids, ["name", "expected_revenue"]
+            self, "crm.lead", "read", self.l_agent.ids, ["name", "expected_revenue"]
         )
         self.assertIn(
             "Your role does not give access", lead["error"]["data"]["message"]

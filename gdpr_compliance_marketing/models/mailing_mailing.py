@@ -31,13 +31,19 @@ class MailingMailing(models.Model):
                 mailing._gdpr_domain_recipients(),
                 targets=mailing._gdpr_domain_targets(),
             )
-            counts = {}
-            for reason in excluded.values():
-                counts[reason] = counts.get(reason, 0) + 1
             mailing.gdpr_excluded_count = len(excluded)
             mailing.gdpr_exclusion_summary = "\n".join(
-                f"{reasons[key]}: {count}" for key, count in sorted(counts.items())
+                mailing._gdpr_exclusion_counts(excluded, reasons)
             )
+
+    @api.model
+    def _gdpr_exclusion_counts(self, excluded, reasons=None):
+        """``["<reason>: <count>", ...]`` for ``{res_id: reason_key}``."""
+        reasons = reasons or self.env["res.partner"]._gdpr_exclusion_reasons()
+        counts = {}
+        for reason in excluded.values():
+            counts[reason] = counts.get(reason, 0) + 1
+        return [f"{reasons[key]}: {count}" for key, count in sorted(counts.items())]
 
     # ------------------------------------------------------------------
     # Recipients
@@ -216,12 +222,7 @@ class MailingMailing(models.Model):
                 self.env["gdpr.mailing.exclusion"]._gdpr_record(mailing, excluded)
                 allowed = [res_id for res_id in res_ids if res_id not in excluded]
                 if not allowed:
-                    raise UserError(
-                        self.env._(
-                            "None of the selected recipients may receive direct "
-                            "marketing (consent, objection or restriction)."
-                        )
-                    )
+                    raise mailing._gdpr_all_excluded_error(len(res_ids), excluded)
                 super(MailingMailing, mailing)._action_send_mail(allowed)
             return True
         for mailing in self:
@@ -233,7 +234,60 @@ class MailingMailing(models.Model):
                     targets=mailing._gdpr_domain_targets(),
                 ),
             )
-        return super()._action_send_mail(res_ids)
+            remaining = mailing._get_remaining_recipients()
+            if not remaining:
+                mailing._gdpr_check_not_all_excluded()
+            # None: nobody left for another reason, Odoo says so
+            super(MailingMailing, mailing)._action_send_mail(remaining or None)
+        return True
+
+    def _gdpr_check_not_all_excluded(self):
+        """When nobody is left to mail and the privacy rules excluded some of
+        the recipients, say how many and why rather than Odoo's "There are no
+        recipients selected": the marketer learns that the law, not a wrong
+        filter, stopped the mailing."""
+        self.ensure_one()
+        res_ids = (
+            self.env[self.mailing_model_real].search(self._get_recipients_domain()).ids
+        )
+        excluded = self._gdpr_excluded_recipients(res_ids)
+        if excluded:
+            raise self._gdpr_all_excluded_error(len(res_ids), excluded)
+
+    def _gdpr_all_excluded_error(self, total, excluded):
+        """The error of a mailing none of whose ``total`` recipients may be
+        mailed, ``excluded`` (``{res_id: reason_key}``) by the privacy rules
+        and the others already mailed."""
+        self.ensure_one()
+        values = {
+            "mailing": self.subject or self.name,
+            "excluded": len(excluded),
+            "total": total,
+            "others": total - len(excluded),
+            "reasons": "\n".join(self._gdpr_exclusion_counts(excluded)),
+        }
+        if values["others"]:
+            reason = self.env._(
+                'Nobody may receive "%(mailing)s": the privacy rules exclude '
+                "%(excluded)s of its %(total)s recipients, the other %(others)s "
+                "already received it.\n%(reasons)s",
+                **values,
+            )
+        else:
+            reason = self.env._(
+                'Nobody may receive "%(mailing)s": the privacy rules exclude '
+                "all its %(total)s recipients.\n%(reasons)s",
+                **values,
+            )
+        return UserError(
+            reason
+            + "\n\n"
+            + self.env._(
+                "Direct marketing needs, for each person, a consent (or, for a "
+                "customer, no objection) and no restriction or suppression "
+                "(GDPR Art. 6, 7 and 21; Italian Privacy Code art. 130)."
+            )
+        )
 
     def _gdpr_excluded_recipients(self, res_ids, targets=None):
         """``{res_id: reason_key}`` for the records of the mailing's target

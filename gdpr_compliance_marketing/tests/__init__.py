@@ -11,3 +11,4 @@ from . import test_mailing_contact_person
 from . import test_overview_marketing
 from . import test_tours
 from . import test_ui
+from . import test_exclusion_messages
