@@ -7,9 +7,10 @@ The source folder here is a small one shaped like Odoo's (odoo/release.py,
 requirements.txt with the lines that break a plain pip install) and pip gets
 its packages from a local folder that holds only what the adapted
 requirements ask for: psycopg2 or python-ldap left as they are would not be
-found. With GDPR_TEST_ODOO_SRC naming a real Odoo 18.0 source folder, one
-more test builds the real environment (from the package index, minutes) and
-the demo database with it, on a python3 that does not import Odoo."""
+found. One more test builds the real environment (from the package index,
+minutes) and the demo database with it, on a python3 that does not import
+Odoo, from the Odoo 18.0 source folder GDPR_TEST_ODOO_SRC names, by default
+the one the machine's own Odoo is imported from."""
 
 import os
 import shutil
@@ -24,6 +25,25 @@ import zipfile
 from odoo_process import drop_database
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def real_odoo_source():
+    """GDPR_TEST_ODOO_SRC, else the source folder (setup.py, requirements.txt)
+    the machine's Odoo is imported from, if it is one."""
+    if os.environ.get("GDPR_TEST_ODOO_SRC"):
+        return os.environ["GDPR_TEST_ODOO_SRC"]
+    import odoo
+
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+    if all(
+        os.path.isfile(os.path.join(folder, name))
+        for name in ("setup.py", "requirements.txt")
+    ):
+        return folder
+    return None
+
+
+REAL_ODOO_SOURCE = real_odoo_source()
 ODOO_REQUIREMENTS = """\
 # the lines of Odoo's own file that need care, and one plain package
 cbor2==5.6.2 ; python_version >= '3.10'
@@ -187,8 +207,9 @@ class TestSetupVenv(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.local, "venv")))
 
     @unittest.skipUnless(
-        os.environ.get("GDPR_TEST_ODOO_SRC"),
-        "GDPR_TEST_ODOO_SRC names no Odoo 18.0 source folder",
+        REAL_ODOO_SOURCE,
+        "no Odoo 18.0 source folder: the machine's Odoo is not imported from "
+        "one and GDPR_TEST_ODOO_SRC names none",
     )
     def test_run_with_a_real_odoo_source_folder(self):
         db = f"gdpr_venv_{uuid.uuid4().hex[:8]}"
@@ -197,7 +218,7 @@ class TestSetupVenv(unittest.TestCase):
         result = self._run(
             os.path.join(REPO, "setup", "run"),
             "--odoo",
-            os.environ["GDPR_TEST_ODOO_SRC"],
+            REAL_ODOO_SOURCE,
             "--no-start",
             GDPR_DB=db,
         )
