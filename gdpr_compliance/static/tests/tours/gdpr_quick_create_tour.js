@@ -1,6 +1,6 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import {registry} from "@web/core/registry";
+import { registry } from "@web/core/registry";
 
 // A salesperson quick-creates an opportunity in the pipeline for a contact
 // that has no confirmed legal basis yet: the form offers the basis, the
@@ -20,7 +20,8 @@ registry.category("web_tour.tours").add("gdpr_quick_create_unreviewed_contact", 
             run: "edit Brandon Freeman",
         },
         {
-            trigger: ".o_kanban_quick_create .ui-menu-item > a:contains(Brandon Freeman)",
+            trigger:
+                ".o_kanban_quick_create .ui-menu-item > a:contains(Brandon Freeman)",
             content: "Choose the existing contact",
             run: "click",
         },
