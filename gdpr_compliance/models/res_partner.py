@@ -389,32 +389,23 @@ class ResPartner(models.Model):
         consent was collected on (a lead). Bad input raises before anything
         is written. Returns the new event."""
         self.ensure_one()
-        self.check_access("read")
-        event_vals = self.env["gdpr.consent.event"]._gdpr_prepare_event(
-            purpose,
-            action,
-            channel,
-            notice=notice,
-            evidence=evidence,
-            ip=ip,
-            user_agent=user_agent,
-            attachment=attachment,
-            origin=origin,
-            carried_from=carried_from,
+        return self.env["gdpr.consent.event"]._gdpr_record_batch(
+            [
+                {
+                    "partner": self,
+                    "purpose": purpose,
+                    "action": action,
+                    "channel": channel,
+                    "notice": notice,
+                    "evidence": evidence,
+                    "ip": ip,
+                    "user_agent": user_agent,
+                    "attachment": attachment,
+                    "origin": origin,
+                    "carried_from": carried_from,
+                }
+            ]
         )
-        event_vals["partner_id"] = self.id
-        event = (
-            self.env["gdpr.consent.event"]
-            .sudo()
-            .with_context(gdpr_ledger_append=True)
-            .create([event_vals])
-        )
-        self.env["gdpr.consent"]._gdpr_apply_event(event)
-        if action == "given":
-            # giving consent is an exchange with the person: periods anchored
-            # on the last interaction run again from here
-            self._gdpr_touch_interaction(event.event_time)
-        return event.sudo(False)
 
     def _gdpr_consent_state(self, purpose):
         self.ensure_one()
