@@ -15,7 +15,7 @@
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "external_dependencies": {"python": ["cryptography"]},
-    "depends": ["crm", "contacts", "mail", "sales_team"],
+    "depends": ["crm", "contacts", "mail", "sales_team", "base_import"],
     "data": [
         "security/gdpr_compliance_groups.xml",
         "security/ir.model.access.csv",
@@ -41,9 +41,18 @@
         "views/gdpr_retention_run_views.xml",
         "views/gdpr_request_views.xml",
         "views/gdpr_audit_log_views.xml",
+        "views/gdpr_import_views.xml",
         "views/gdpr_request_templates.xml",
         "views/gdpr_compliance_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "gdpr_compliance/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "gdpr_compliance/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",

@@ -76,6 +76,17 @@ class ResPartner(models.Model):
         help="Pseudonymous key naming this person in the audit log and in "
         "retention runs.",
     )
+    gdpr_import_id = fields.Many2one(
+        comodel_name="gdpr.import",
+        string="Imported From",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        groups="gdpr_compliance.group_gdpr_import",
+        help="The privacy import (file, source, basis, notice) that created "
+        "this contact.",
+    )
     gdpr_legal_hold_ids = fields.One2many(
         comodel_name="gdpr.legal.hold",
         inverse_name="partner_id",

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import gdpr_erasure
+from . import gdpr_import_triage
 from . import gdpr_objection
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
