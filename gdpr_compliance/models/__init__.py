@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import gdpr_bulk_create
 from . import gdpr_data_category
 from . import gdpr_purpose
 from . import gdpr_partner_matching

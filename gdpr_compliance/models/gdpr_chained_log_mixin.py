@@ -88,7 +88,7 @@ class GdprChainedLogMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         if not self.env.context.get(self._gdpr_append_context):
             raise AccessError(self._gdpr_direct_create_message())
         if not vals_list:
@@ -96,7 +96,8 @@ class GdprChainedLogMixin(models.AbstractModel):
         # the head is locked once and the entries chained in order: a batch
         # (an import's consents) costs one insert, not one per entry
         vals_list = self._gdpr_chain_vals_list(vals_list)
-        entries = super().create(vals_list)
+        # complete values, nothing to add record by record
+        entries = self.env["gdpr.bulk.create"]._gdpr_create_many(self, vals_list)
         self.env.cr.execute(
             SQL(
                 "UPDATE %s SET sequence = %s, hash = %s WHERE id = 1",

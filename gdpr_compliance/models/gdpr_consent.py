@@ -116,7 +116,9 @@ class GdprConsent(models.Model):
                 updated |= existing[pair]
             else:
                 new_vals.append(dict(values, partner_id=pair[0], purpose_id=pair[1]))
-        return updated | consents.create(new_vals)
+        return updated | self.env["gdpr.bulk.create"]._gdpr_create_many(
+            consents, new_vals
+        )
 
     @api.model
     def _gdpr_state_values(self, event, answered_on=None):

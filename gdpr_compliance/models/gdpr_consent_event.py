@@ -275,14 +275,15 @@ class GdprConsentEvent(models.Model):
         )
         # giving consent is an exchange with the person: periods anchored on
         # the last interaction run again from the day they gave it
-        given = defaultdict(list)
-        for event, day in zip(events, answered_on, strict=True):
-            if event.action == "given":
-                given[fields.Datetime.to_datetime(day) or event.event_time].append(
-                    event.partner_id.id
-                )
-        for when, partner_ids in given.items():
-            partners._gdpr_touch_rows(partners.browse(partner_ids), when)
+        given = [
+            (event.partner_id.id, fields.Datetime.to_datetime(day) or event.event_time)
+            for event, day in zip(events, answered_on, strict=True)
+            if event.action == "given"
+        ]
+        partners._gdpr_touch_rows(
+            partners.browse([partner_id for partner_id, _when in given]),
+            [when for _partner_id, when in given],
+        )
         return events.sudo(False)
 
     @api.model

@@ -10,6 +10,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 # Contacts created per call, consent events recorded per batch.
 CREATE_BATCH = 1000
@@ -36,6 +37,20 @@ CREATE_CONTEXT = {
 }
 
 WRITE_ERRORS = (UserError, ValidationError, ValueError, psycopg2.Error)
+
+# Where the create() of a contact is defined: Odoo's models, base (website
+# cleaning, synchronisation with a parent company), mail (chatter, off for an
+# import) and this addon (legal basis, assignment). For a contact without
+# parent created without tracking, none adds anything but what is done here;
+# when another module overrides create(), the import goes through create().
+PLAIN_CREATE_MODULES = frozenset(
+    {
+        "odoo.models",
+        "odoo.addons.base.models.res_partner",
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.gdpr_compliance.models.res_partner",
+    }
+)
 
 
 class ImportAborted(Exception):
@@ -185,19 +200,59 @@ class GdprImportApply(models.AbstractModel):
     def _gdpr_create_batch(self, Partner, groups, vals_list):
         try:
             with self.env.cr.savepoint():
-                return Partner.create(vals_list)
+                return self._gdpr_create_partners(Partner, vals_list)
         except WRITE_ERRORS as error:
             # find the rows at fault, one by one, for the report
             issues = []
             for group, vals in zip(groups, vals_list, strict=True):
                 try:
                     with self.env.cr.savepoint():
-                        Partner.create([vals])
+                        self._gdpr_create_partners(Partner, [vals])
                 except WRITE_ERRORS as row_error:
                     issues.append(self._gdpr_issue(group[0], row_error))
             raise ImportAborted(
                 issues or [self._gdpr_issue(groups[0][0], error)]
             ) from error
+
+    @api.model
+    def _gdpr_create_partners(self, Partner, vals_list):
+        """Contacts without parent, created as ``create()`` would create them
+        (legal basis completed, assigned to a salesperson who imports, website
+        cleaned), in one go when no other module changes their creation."""
+        overriding = {
+            cls.__module__ for cls in type(Partner).__mro__ if "create" in vars(cls)
+        }
+        if not overriding <= PLAIN_CREATE_MODULES or any(
+            vals.get("parent_id") for vals in vals_list
+        ):
+            return Partner.create(vals_list)
+        vals_list = Partner._gdpr_assign_creator(
+            Partner._gdpr_prepare_basis_vals_list(vals_list)
+        )
+        for vals in vals_list:
+            if vals.get("website"):
+                vals["website"] = Partner._clean_website(vals["website"])
+        # Nothing to compute record by record: without a parent a contact is
+        # its own commercial entity (written below, set-based, instead of
+        # Odoo's recursive computation one contact at a time), and without a
+        # picture its resized pictures stay empty.
+        commercial = Partner._fields["commercial_partner_id"]
+        pictures = [
+            field
+            for field in Partner._fields.values()
+            if field.type == "binary" and field.related == "image_1920"
+        ]
+        partners = self.env["gdpr.bulk.create"]._gdpr_create_many(
+            Partner, vals_list, protected=[commercial, *pictures]
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+                partners.ids,
+            )
+        )
+        partners.invalidate_recordset([commercial.name])
+        return partners
 
     @api.model
     def _gdpr_issue(self, row, error):

@@ -248,25 +248,36 @@ class ResPartner(models.Model):
     @api.model
     def _gdpr_touch_rows(self, records, when=None):
         """Move ``gdpr_last_interaction`` of ``records`` (partners or any model
-        with that column) forward to ``when``. Plain SQL: whoever causes the
-        interaction (a portal user replying, a mailing open) may have no write
-        access, and neither tracking nor recomputation must follow."""
-        record_ids = [record_id for record_id in records.ids if record_id]
-        if not record_ids:
+        with that column) forward to ``when``, or to each record's own date
+        when ``when`` is a list in the order of ``records``. Plain SQL:
+        whoever causes the interaction (a portal user replying, a mailing
+        open) may have no write access, and neither tracking nor
+        recomputation must follow."""
+        if isinstance(when, list):
+            dates = when
+        else:
+            dates = [when or fields.Datetime.now()] * len(records)
+        pairs = [
+            (rid, date) for rid, date in zip(records.ids, dates, strict=True) if rid
+        ]
+        if not pairs:
             return
-        when = when or fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE %(table)s
-                   SET gdpr_last_interaction = %(when)s
-                 WHERE id = ANY(%(ids)s)
-                   AND (gdpr_last_interaction IS NULL
-                        OR gdpr_last_interaction < %(when)s)
+                UPDATE %(table)s t
+                   SET gdpr_last_interaction = u.date
+                  FROM (SELECT id, max(date) AS date
+                          FROM unnest(%(ids)s::int4[], %(dates)s::timestamp[])
+                               AS u(id, date)
+                      GROUP BY id) u
+                 WHERE t.id = u.id
+                   AND (t.gdpr_last_interaction IS NULL
+                        OR t.gdpr_last_interaction < u.date)
                 """,
                 table=SQL.identifier(records._table),
-                when=when,
-                ids=record_ids,
+                ids=[rid for rid, _date in pairs],
+                dates=[date for _rid, date in pairs],
             )
         )
         records.invalidate_recordset(["gdpr_last_interaction"])
