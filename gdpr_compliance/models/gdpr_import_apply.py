@@ -172,6 +172,12 @@ class GdprImportApply(models.AbstractModel):
             gdpr_import_id=imp.id,
             gdpr_collected_by_id=self.env.uid,
             gdpr_basis_to_review=False,
+            # periods anchored on the last interaction run from when the data
+            # were collected, not from the import: an old list gets no new
+            # lease of life
+            gdpr_last_interaction=fields.Datetime.to_datetime(
+                max(row.vals["gdpr_collection_date"] for row in group)
+            ),
         )
         return vals
 

@@ -15,3 +15,5 @@ from . import test_audit_log
 from . import test_roles
 from . import test_ui
 from . import test_field_access
+from . import test_import_check
+from . import test_import_write
