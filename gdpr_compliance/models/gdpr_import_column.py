@@ -58,6 +58,20 @@ class GdprImportColumn(models.Model):
         ]
         return targets + [(name, labels[name]) for name in CONSENT_TARGETS]
 
+    @api.constrains("target")
+    def _check_target_allowed(self):
+        """A selection computed per user is not checked by the ORM: a client
+        could send a field of a category the user's role may not see."""
+        allowed = dict(self._gdpr_targets())
+        for column in self:
+            if column.target and column.target not in allowed:
+                raise ValidationError(
+                    self.env._(
+                        "%(target)r is not a field you may import into.",
+                        target=column.target,
+                    )
+                )
+
     @api.constrains("target", "import_id")
     def _check_one_column_per_target(self):
         labels = dict(self._gdpr_targets())
@@ -130,10 +144,11 @@ class GdprImportColumn(models.Model):
     @api.model
     def _gdpr_mapping(self, imp, width):
         """``{column index: target}`` of the mapped columns."""
+        allowed = dict(self._gdpr_targets())
         return {
             column.sequence: column.target
             for column in imp.column_ids
-            if column.target and column.sequence < width
+            if column.target in allowed and column.sequence < width
         }
 
     @api.model
