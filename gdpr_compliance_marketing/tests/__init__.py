@@ -8,3 +8,4 @@ from . import test_mass_mailing_flows
 from . import test_marketing_retention
 from . import test_marketing_request
 from . import test_mailing_contact_person
+from . import test_import_suppression
