@@ -2,6 +2,7 @@
 import base64
 import hashlib
 import logging
+import mimetypes
 import threading
 import time
 
@@ -203,11 +204,19 @@ class GdprImport(models.Model):
     imported_on = fields.Datetime(readonly=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
 
+    @api.depends("file_name")
+    def _compute_display_name(self):
+        for imp in self:
+            imp.display_name = imp.file_name or self.env._("New import")
+
     @api.depends("file", "file_name")
     def _compute_file_type(self):
+        # as a browser says it when uploading to Odoo's Import screen: from
+        # the name, else from the content
         for imp in self:
             raw = base64.b64decode(imp.file or b"")
-            imp.file_type = guess_mimetype(raw[:1024]) if raw else False
+            by_name = mimetypes.guess_type(imp.file_name or "")[0]
+            imp.file_type = by_name or (guess_mimetype(raw[:1024]) if raw else False)
 
     def _compute_partner_count(self):
         groups = self.env["res.partner"]._read_group(

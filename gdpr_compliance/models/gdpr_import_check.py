@@ -176,7 +176,7 @@ class GdprImportCheck(models.AbstractModel):
             raise UserError(
                 self.env._(
                     "%(file)s cannot be read as a CSV or Excel file: %(error)s",
-                    file=imp.file_name,
+                    file=imp.file_name or self.env._("The file"),
                     error=error,
                 )
             ) from error

@@ -18,3 +18,4 @@ from . import test_field_access
 from . import test_import_check
 from . import test_import_write
 from . import test_import_security
+from . import test_import_tour
