@@ -96,8 +96,8 @@ class GdprChainedLogMixin(models.AbstractModel):
         # the head is locked once and the entries chained in order: a batch
         # (an import's consents) costs one insert, not one per entry
         vals_list = self._gdpr_chain_vals_list(vals_list)
-        # complete values, nothing to add record by record
-        entries = self.env["gdpr.bulk.create"]._gdpr_create_many(self, vals_list)
+        # complete values, nothing to compute: one insert for the batch
+        entries = self.env["gdpr.bulk.create"]._gdpr_insert_rows(self, vals_list)
         self.env.cr.execute(
             SQL(
                 "UPDATE %s SET sequence = %s, hash = %s WHERE id = 1",

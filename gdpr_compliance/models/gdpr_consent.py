@@ -116,7 +116,7 @@ class GdprConsent(models.Model):
                 updated |= existing[pair]
             else:
                 new_vals.append(dict(values, partner_id=pair[0], purpose_id=pair[1]))
-        return updated | self.env["gdpr.bulk.create"]._gdpr_create_many(
+        return updated | self.env["gdpr.bulk.create"]._gdpr_insert_rows(
             consents, new_vals
         )
 

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import codecs
 import csv
 from datetime import datetime
 
@@ -170,6 +171,15 @@ class GdprImportCheck(models.AbstractModel):
             "has_headers": True,
             "sheet": imp.sheet_name or "",
         }
+        try:
+            # most files are UTF-8: base_import would otherwise guess the
+            # encoding from the whole file, seconds for a large one
+            reader.file.decode("utf-8")
+            options["encoding"] = (
+                "utf-8-sig" if reader.file.startswith(codecs.BOM_UTF8) else "utf-8"
+            )
+        except UnicodeDecodeError:
+            pass
         try:
             _length, rows = reader._read_file(options)
         except (ImportValidationError, UserError, ValueError, csv.Error) as error:
