@@ -241,6 +241,18 @@ class GdprImport(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_imported(self):
+        # where the contacts and consents came from, and the evidence of the
+        # consents, are kept as long as they are (Art. 5(2), 7(1))
+        if self.filtered(lambda imp: imp.state in ("done", *RUNNING_STATES)):
+            raise UserError(
+                self.env._(
+                    "An import that ran records where its contacts and consents "
+                    "came from: it cannot be deleted."
+                )
+            )
+
     # ------------------------------------------------------------------
     # Who writes what
     # ------------------------------------------------------------------

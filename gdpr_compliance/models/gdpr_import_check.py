@@ -276,16 +276,22 @@ class GdprImportCheck(models.AbstractModel):
             ),
             "labels": dict(self.env["gdpr.import.column"]._gdpr_targets()),
             "today": fields.Date.context_today(self),
+            "date_formats": list(DATE_FORMATS),
             "validity": imp.consent_purpose_id.consent_validity_months,
         }
 
     @api.model
-    def _gdpr_parse_date(self, value):
-        for date_format in DATE_FORMATS:
+    def _gdpr_parse_date(self, value, formats):
+        """The date written in ``value``, or None. ``formats`` is reordered
+        so that the format of a file's dates is tried first next time."""
+        for position, date_format in enumerate(formats):
             try:
-                return datetime.strptime(value, date_format).date()
+                parsed = datetime.strptime(value, date_format).date()
             except ValueError:
                 continue
+            if position:
+                formats.insert(0, formats.pop(position))
+            return parsed
         return None
 
     # ------------------------------------------------------------------
@@ -385,7 +391,9 @@ class GdprImportCheck(models.AbstractModel):
                 )
         collected_on = imp.collection_date
         if values.get("gdpr_collection_date"):
-            collected_on = self._gdpr_parse_date(values["gdpr_collection_date"])
+            collected_on = self._gdpr_parse_date(
+                values["gdpr_collection_date"], lookups["date_formats"]
+            )
             if not collected_on or collected_on > lookups["today"]:
                 row.issue(
                     labels["gdpr_collection_date"],
@@ -420,7 +428,9 @@ class GdprImportCheck(models.AbstractModel):
             )
         row.answered_on = row.vals.get("gdpr_collection_date")
         if values.get("consent_date"):
-            row.answered_on = self._gdpr_parse_date(values["consent_date"])
+            row.answered_on = self._gdpr_parse_date(
+                values["consent_date"], lookups["date_formats"]
+            )
             if not row.answered_on or row.answered_on > lookups["today"]:
                 row.issue(
                     labels["consent_date"],

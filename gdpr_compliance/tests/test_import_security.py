@@ -90,6 +90,8 @@ class TestImportAccess(ImportCommon):
         imp.action_import()
         with self.assertRaisesRegex(Exception, "can no longer change"):
             imp.write({"file": base64.b64encode(b"Name\nOther\n")})
+        with self.assertRaisesRegex(Exception, "cannot be deleted"):
+            imp.unlink()
 
     def test_duplicates_of_contacts_the_importer_may_not_see(self):
         other_salesperson = new_test_user(

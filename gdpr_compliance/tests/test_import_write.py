@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import file_open
 
 from ..models.gdpr_import_apply import GdprImportApply
 from .common_import import ImportCommon, csv_file, xlsx_file
@@ -331,3 +332,51 @@ class TestImportWrite(ImportCommon):
         self.env.ref("gdpr_compliance.ir_cron_gdpr_import").method_direct_trigger()
         self.assertEqual(imp.state, "mapped")
         self.assertIn("no row under its header", imp.error_message)
+
+    def test_the_sample_file_imports_cleanly(self):
+        notice = self.env["gdpr.privacy.notice"].create(
+            {
+                "name": "Sample notice",
+                "valid_from": "2025-12-30",
+                "purpose_ids": [(6, 0, self.purpose_marketing.ids)],
+            }
+        )
+        with file_open(
+            "gdpr_compliance/static/samples/privacy_import_sample.csv", "rb"
+        ) as handle:
+            content = handle.read()
+        imp = self._import(
+            content,
+            "privacy_import_sample.csv",
+            source_id=self.source_fair.id,
+            legal_basis="consent",
+            notice_id=notice.id,
+        )
+        self.assertEqual(
+            imp.column_ids.mapped("target"),
+            [
+                "name",
+                "email",
+                "phone",
+                "mobile",
+                "city",
+                "country_id",
+                "company_name",
+                "gdpr_legal_basis",
+                "gdpr_source_id",
+                "consent",
+                "consent_date",
+                "consent_channel",
+                "consent_evidence",
+            ],
+        )
+        imp.action_check()
+        self.assertEqual(imp.count_new, 7, imp.line_ids.mapped("message"))
+        imp.action_import()
+        self.assertEqual(imp.state, "done", imp.error_message)
+        elisa = self.Partner.search([("email", "=", "elisa.ghiberti@example.com")])
+        self.assertEqual(elisa.gdpr_legal_basis, "legitimate_interest")
+        self.assertEqual(elisa.gdpr_source_id.code, "event")
+        self.assertEqual(elisa.gdpr_consent_ids.state, "refused")
+        self.assertEqual(elisa.company_name, "Ghiberti Arredi")
+        self.assertEqual(imp.count_events, 6)
