@@ -113,7 +113,7 @@ class GdprImport(models.Model):
         help="CSV or Excel (XLSX) file with a header row. Kept until it is "
         "imported; then only the evidence copy stays.",
     )
-    file_name = fields.Char(string="File Name")
+    file_name = fields.Char()
     file_type = fields.Char(compute="_compute_file_type")
     file_sha256 = fields.Char(
         string="File SHA-256",
@@ -451,7 +451,8 @@ class GdprImport(models.Model):
         for done, imp in enumerate(queued, start=1):
             imp._gdpr_run_queued()
             if auto_commit:
-                self.env.cr.commit()
+                # one import per transaction: the next is not undone with it
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(queued) - done
             )

@@ -159,6 +159,14 @@ class GdprImportCheck(models.AbstractModel):
         )
 
     @api.model
+    def _gdpr_is_utf8(self, raw):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    @api.model
     def _gdpr_read(self, imp, reader=None):
         """``(headers, data rows, options)`` of the file, read by base_import
         as its Import screen reads it (encoding and separator guessed)."""
@@ -171,15 +179,12 @@ class GdprImportCheck(models.AbstractModel):
             "has_headers": True,
             "sheet": imp.sheet_name or "",
         }
-        try:
-            # most files are UTF-8: base_import would otherwise guess the
-            # encoding from the whole file, seconds for a large one
-            reader.file.decode("utf-8")
+        # most files are UTF-8: base_import would otherwise guess the encoding
+        # from the whole file, seconds for a large one
+        if self._gdpr_is_utf8(reader.file):
             options["encoding"] = (
                 "utf-8-sig" if reader.file.startswith(codecs.BOM_UTF8) else "utf-8"
             )
-        except UnicodeDecodeError:
-            pass
         try:
             _length, rows = reader._read_file(options)
         except (ImportValidationError, UserError, ValueError, csv.Error) as error:

@@ -24,7 +24,7 @@ export class GdprImportProgress extends Component {
             this.busService.start();
         });
         onWillUnmount(() =>
-            this.busService.unsubscribe("gdpr_import_progress", this.onProgress)
+            this.busService.unsubscribe("gdpr_import_progress", this.onProgress),
         );
     }
 

@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("gdpr_import_tour", {
             trigger: ".o_field_widget[name=file] .o_select_file_button",
             run() {
                 const input = document.querySelector(
-                    ".o_field_widget[name=file] input[type=file]"
+                    ".o_field_widget[name=file] input[type=file]",
                 );
                 const transfer = new DataTransfer();
                 transfer.items.add(new File([FILE], "fair.csv", { type: "text/csv" }));
@@ -67,7 +67,8 @@ registry.category("web_tour.tours").add("gdpr_import_tour", {
         },
         {
             content: "The columns are matched to the contact's fields",
-            trigger: ".o_field_widget[name=column_ids] .o_data_row:contains(Consent Channel):contains(paper)",
+            trigger:
+                ".o_field_widget[name=column_ids] .o_data_row:contains(Consent Channel):contains(paper)",
         },
         {
             content: "Check every row",
@@ -88,7 +89,8 @@ registry.category("web_tour.tours").add("gdpr_import_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Tour Known):contains(Same email)",
+            trigger:
+                ".o_field_widget[name=line_ids] .o_data_row:contains(Tour Known):contains(Same email)",
         },
         {
             content: "Import",
