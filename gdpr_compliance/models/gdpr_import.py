@@ -5,6 +5,7 @@ import logging
 import mimetypes
 import threading
 import time
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -253,6 +254,19 @@ class GdprImport(models.Model):
                 )
             )
 
+    @api.autovacuum
+    def _gc_gdpr_stale_imports(self):
+        """Imports left unfinished for a week are cancelled: the file and the
+        rows read from it are personal data kept for no purpose any more
+        (Art. 5(1)(e))."""
+        stale = self.sudo().search(
+            [
+                ("state", "in", EDITABLE_STATES),
+                ("write_date", "<", fields.Datetime.now() - timedelta(days=7)),
+            ]
+        )
+        stale.action_cancel()
+
     # ------------------------------------------------------------------
     # Who writes what
     # ------------------------------------------------------------------
@@ -272,12 +286,12 @@ class GdprImport(models.Model):
         if CHECK_SETTINGS & set(vals):
             self._gdpr_check_editable()
         result = super().write(vals)
+        if CHECK_SETTINGS & set(vals):
+            self._gdpr_reset_check()
         if "file" in vals:
             # another file: its columns are read again
             self.sudo().write({"state": "draft", "column_ids": [(5, 0, 0)]})
             self.filtered("file").sudo()._gdpr_store_fingerprint()
-        if CHECK_SETTINGS & set(vals):
-            self._gdpr_reset_check()
         return result
 
     @api.model

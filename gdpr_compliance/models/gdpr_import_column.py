@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .gdpr_erasure import normalize_email
 from .gdpr_import_check import CONSENT_TARGETS, PARTNER_TARGETS, TARGET_TYPES
 
 
@@ -124,6 +125,15 @@ class GdprImportColumn(models.Model):
         preview = data[:10]
         header_types = reader._extract_headers_types(headers, preview, options)
         suggestions = reader._get_mapping_suggestions(headers, header_types, tree)
+        # the examples shown never come from the row of a suppressed person
+        suppressed = self.env["gdpr.import.triage"]._gdpr_suppressed_emails(
+            {normalize_email(value) for row in preview for value in row} - {False}
+        )
+        preview = [
+            row
+            for row in preview
+            if not {normalize_email(value) for value in row} & suppressed
+        ]
         allowed = {key for key, _label in targets}
         columns = []
         for index, header in enumerate(headers):

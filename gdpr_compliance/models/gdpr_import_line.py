@@ -80,8 +80,9 @@ class GdprImportLine(models.Model):
             "sequence": ("int4", lambda row: STATUS_SEQUENCE[row.status]),
             "row_number": ("int4", lambda row: row.number),
             "status": ("varchar", lambda row: row.status),
-            "name": ("varchar", lambda row: row.values.get("name") or None),
-            "email": ("varchar", lambda row: row.values.get("email") or None),
+            # who a suppressed row is about is not kept, not even here
+            "name": ("varchar", lambda row: self._gdpr_shown(row, "name")),
+            "email": ("varchar", lambda row: self._gdpr_shown(row, "email")),
             "partner_id": (
                 "int4",
                 lambda row: row.partner_id if row.blocked != "hidden" else None,
@@ -130,6 +131,12 @@ class GdprImportLine(models.Model):
                 else False,
             }
         )
+
+    @api.model
+    def _gdpr_shown(self, row, name):
+        if row.status == "suppressed":
+            return None
+        return row.values.get(name) or None
 
     @api.model
     def _gdpr_issues(self, rows):

@@ -284,6 +284,25 @@ class TestImportWrite(ImportCommon):
             self.Partner.search(action["domain"]).email, "anna.bassi@example.com"
         )
 
+    def test_unfinished_imports_are_cancelled_after_a_week(self):
+        stale = self._checked([self._row("Stale Person", "stale@example.com")])
+        fresh = self._import(csv_file([self._row("Fresh", "fresh@example.com")]))
+        done = self._checked([self._row("Done Person", "done@example.com")])
+        done.action_import()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE gdpr_import SET write_date = now() - interval '8 days' "
+            "WHERE id IN %s",
+            [(stale.id, done.id)],
+        )
+        self.env.invalidate_all()
+        self.Import._gc_gdpr_stale_imports()
+        self.assertEqual(stale.state, "cancelled")
+        self.assertFalse(stale.file)
+        self.assertFalse(stale.line_ids)
+        self.assertEqual(fresh.state, "mapped")
+        self.assertEqual(done.state, "done")
+
     def test_large_files_run_in_the_background_with_progress(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "gdpr_compliance.import_background_rows", "1"

@@ -53,11 +53,16 @@ class TestImportSuppression(ImportCommon):
         ]
         content = csv_file(rows)
         imp = self._import(content, "fair.csv", duplicate_mode="merge")
+        examples = " ".join(imp.column_ids.mapped("example")).lower()
+        self.assertNotIn("cancellato", examples)
+        self.assertIn("piero.nuovo", examples)
         imp.action_check()
         lines = self._lines(imp)
         self.assertEqual(lines[2].status, "suppressed")
         self.assertEqual(lines[3].status, "suppressed")
         self.assertIn("erased or objecting", lines[2].message)
+        # who a suppressed row is about is not shown, not even to the importer
+        self.assertFalse(lines[2].email or lines[2].name)
         self.assertEqual(lines[4].status, "new")
         self.assertEqual(lines[5].status, "new")
         self.assertEqual((imp.count_suppressed, imp.count_new), (2, 2))
