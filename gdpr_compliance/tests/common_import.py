@@ -83,9 +83,11 @@ class ImportCommon(GdprCommon):
             email="manager@example.com",
         )
 
-    def _import(self, content, file_name="contacts.csv", user=None, **settings):
-        """An import of ``content`` by ``user`` (the marketer), its columns
-        read and suggested."""
+    def _import(
+        self, content, file_name="contacts.csv", user=None, lang=None, **settings
+    ):
+        """An import of ``content`` by ``user`` (the marketer), working in
+        ``lang`` as the web client would, its columns read and suggested."""
         values = {
             "file": base64.b64encode(content),
             "file_name": file_name,
@@ -94,7 +96,10 @@ class ImportCommon(GdprCommon):
             "notice_id": self.notice.id,
         }
         values.update(settings)
-        imp = self.Import.with_user(user or self.user_marketing).create(values)
+        Import = self.Import.with_user(user or self.user_marketing)
+        if lang:
+            Import = Import.with_context(lang=lang)
+        imp = Import.create(values)
         imp.action_read_file()
         return imp
 

@@ -32,6 +32,28 @@ class TestImportCheck(ImportCommon):
             "Roma",
         )
 
+    def test_an_italian_file_for_an_italian_user(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "gdpr_compliance"], ["it_IT"], overwrite=True
+        )
+        header = ["Nome", "Email", "Telefono", "Città", "Consenso", "Data del consenso"]
+        answered = self.answered.strftime("%d/%m/%Y")
+        imp = self._import(
+            csv_file(
+                [["Anna Rossi", "anna.rossi@example.com", "", "Roma", "sì", answered]],
+                header,
+            ),
+            source_id=self.source_fair.id,
+            lang="it_IT",
+        )
+        self.assertEqual(
+            imp.column_ids.mapped("target"),
+            ["name", "email", "phone", "city", "consent", "consent_date"],
+        )
+        imp.action_check()
+        self.assertEqual(imp.count_new, 1, imp.line_ids.message)
+
     def test_mapping_chosen_once_is_suggested_next_time(self):
         header = ["Nominativo", "Posta"]
         imp = self._import(csv_file([["Anna Neri", "anna.neri@example.com"]], header))
