@@ -38,44 +38,6 @@ DUPLICATE_MODE_SELECTION = [
     ("merge", "Merge: fill the existing contact's empty fields"),
 ]
 
-# Written by the application only (as superuser), never by a client.
-SYSTEM_FIELDS = {
-    "user_id",
-    "state",
-    "file_sha256",
-    "row_count",
-    "count_new",
-    "count_duplicate",
-    "count_suppressed",
-    "count_invalid",
-    "count_created",
-    "count_merged",
-    "count_skipped",
-    "count_events",
-    "report_file",
-    "report_filename",
-    "evidence_id",
-    "evidence_sha256",
-    "error_message",
-    "checked_on",
-    "imported_on",
-    "line_ids",
-}
-# What the check of a file depends on besides its columns.
-CHECK_SETTINGS = {
-    "file",
-    "file_name",
-    "csv_separator",
-    "sheet_name",
-    "source_id",
-    "legal_basis",
-    "notice_id",
-    "collection_date",
-    "consent_purpose_id",
-    "duplicate_mode",
-    "source_detail",
-}
-
 BACKGROUND_PARAMETER = "gdpr_compliance.import_background_rows"
 # Two imports never run at once: each must see the contacts the other adds.
 IMPORT_LOCK = 7_365_021
@@ -283,10 +245,12 @@ class GdprImport(models.Model):
         if self.env.su:
             return super().write(vals)
         self._gdpr_check_client_vals([vals])
-        if CHECK_SETTINGS & set(vals):
+        # what a client may write is what the check of the file depends on
+        settings = set(vals) - {"column_ids"}
+        if settings:
             self._gdpr_check_editable()
         result = super().write(vals)
-        if CHECK_SETTINGS & set(vals):
+        if settings:
             self._gdpr_reset_check()
         if "file" in vals:
             # another file: its columns are read again
@@ -296,7 +260,12 @@ class GdprImport(models.Model):
 
     @api.model
     def _gdpr_check_client_vals(self, vals_list):
-        refused = sorted({name for vals in vals_list for name in vals} & SYSTEM_FIELDS)
+        """The read-only fields of an import are the application's (written
+        as superuser): a client sending them is refused."""
+        system = {name for name, field in self._fields.items() if field.readonly} | {
+            "line_ids"
+        }
+        refused = sorted({name for vals in vals_list for name in vals} & system)
         if refused:
             raise AccessError(
                 self.env._(
