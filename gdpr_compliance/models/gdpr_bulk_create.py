@@ -23,6 +23,17 @@ class GdprBulkCreate(models.AbstractModel):
     _description = "Bulk Record Creation"
 
     @api.model
+    def _gdpr_access_values(self, model):
+        """Who created the records and when, as create() records it."""
+        now = self.env.cr.now()
+        return {
+            "create_uid": model.env.uid,
+            "create_date": now,
+            "write_uid": model.env.uid,
+            "write_date": now,
+        }
+
+    @api.model
     def _gdpr_create_many(self, model, vals_list, protected=()):
         """Create ``vals_list`` as records of ``model`` (a recordset giving the
         environment). For values that need none of what the model's
@@ -41,13 +52,7 @@ class GdprBulkCreate(models.AbstractModel):
                 and name not in ("id", "parent_path")
             ]
         )
-        now = self.env.cr.now()
-        access = {
-            "create_uid": model.env.uid,
-            "create_date": now,
-            "write_uid": model.env.uid,
-            "write_date": now,
-        }
+        access = self._gdpr_access_values(model)
         return model._create(
             [
                 {
@@ -69,13 +74,7 @@ class GdprBulkCreate(models.AbstractModel):
         empty. Returns the records, in the order of ``vals_list``."""
         if not vals_list:
             return model.browse()
-        now = self.env.cr.now()
-        access = {
-            "create_uid": model.env.uid,
-            "create_date": now,
-            "write_uid": model.env.uid,
-            "write_date": now,
-        }
+        access = self._gdpr_access_values(model)
         names = sorted({name for vals in vals_list for name in vals} | set(access))
         columns = [model._fields[name] for name in names]
         ids = []

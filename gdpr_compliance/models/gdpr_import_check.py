@@ -36,23 +36,17 @@ PARTNER_TARGETS = (
     "gdpr_source_detail",
     "gdpr_collection_date",
 )
-# Plain texts among them, copied as they are.
-TEXT_TARGETS = (
-    "name",
-    "company_name",
-    "function",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "vat",
-    "ref",
-    "gdpr_source_detail",
+# Those read into something else than a plain text, copied as it is.
+PARSED_TARGETS = (
+    "company_type",
+    "state_id",
+    "country_id",
+    "comment",
+    "gdpr_legal_basis",
+    "gdpr_source_id",
+    "gdpr_collection_date",
 )
+TEXT_TARGETS = tuple(name for name in PARTNER_TARGETS if name not in PARSED_TARGETS)
 # Columns that record, row by row, the person's answer about the file's
 # consent purpose.
 CONSENT_TARGETS = ("consent", "consent_date", "consent_channel", "consent_evidence")
