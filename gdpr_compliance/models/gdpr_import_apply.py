@@ -10,7 +10,6 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 # Contacts created per call, consent events recorded per batch.
 CREATE_BATCH = 1000
@@ -251,13 +250,8 @@ class GdprImportApply(models.AbstractModel):
         partners = self.env["gdpr.bulk.create"]._gdpr_create_many(
             Partner, vals_list, protected=[commercial, *pictures]
         )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
-                partners.ids,
-            )
-        )
-        partners.invalidate_recordset([commercial.name])
+        # written with the computed fields, in the same update of each row
+        self.env.cache.update(partners, commercial, partners.ids, dirty=True)
         return partners
 
     @api.model
