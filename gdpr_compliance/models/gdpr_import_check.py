@@ -453,6 +453,13 @@ class GdprImportCheck(models.AbstractModel):
             self._gdpr_check_consent_rules(imp, row, lookups)
 
     @api.model
+    def _gdpr_answer_cell(self, row, labels):
+        """Column and value a problem with the date of the answer is reported
+        on: the consent date, or the consent when the file has no dates."""
+        column = "consent_date" if "consent_date" in row.values else "consent"
+        return labels[column], fields.Date.to_string(row.answered_on)
+
+    @api.model
     def _gdpr_check_consent_rules(self, imp, row, lookups):
         labels = lookups["labels"]
         answer = row.values.get("consent", "")
@@ -468,10 +475,7 @@ class GdprImportCheck(models.AbstractModel):
             )
         elif row.consent and row.answered_on and notice.valid_from > row.answered_on:
             row.issue(
-                labels["consent_date"]
-                if "consent_date" in row.values
-                else labels["consent"],
-                fields.Date.to_string(row.answered_on),
+                *self._gdpr_answer_cell(row, labels),
                 self.env._(
                     "The notice version %(notice)s was published on %(date)s, "
                     "after this answer.",
@@ -506,10 +510,7 @@ class GdprImportCheck(models.AbstractModel):
             and fields.Date.add(row.answered_on, months=validity) < lookups["today"]
         ):
             row.issue(
-                labels["consent_date"]
-                if "consent_date" in row.values
-                else labels["consent"],
-                fields.Date.to_string(row.answered_on),
+                *self._gdpr_answer_cell(row, labels),
                 self.env._(
                     "This consent has lapsed: consents for %(purpose)s are valid "
                     "%(months)s months.",
