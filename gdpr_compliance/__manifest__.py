@@ -20,6 +20,7 @@
         "contacts",
         "mail",
         "sales_team",
+        "base_import",
         "auth_password_policy",
         "auth_totp_mail_enforce",
     ],
@@ -49,6 +50,7 @@
         "views/gdpr_retention_run_views.xml",
         "views/gdpr_request_views.xml",
         "views/gdpr_audit_log_views.xml",
+        "views/gdpr_import_views.xml",
         "views/gdpr_request_templates.xml",
         "views/gdpr_chain_verification_views.xml",
         "views/gdpr_retention_forecast_views.xml",
@@ -59,7 +61,7 @@
     ],
     "assets": {
         "web.assets_backend": [
-            "gdpr_compliance/static/src/overview/*",
+            "gdpr_compliance/static/src/**/*",
         ],
         "web.assets_tests": ["gdpr_compliance/static/tests/tours/*.js"],
     },

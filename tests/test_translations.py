@@ -19,6 +19,7 @@ SAME_IN_ITALIAN = {
     "Double opt-in",
     "Email",
     "Email marketing",
+    "File",
     "Hash",
     "ID",
     "IP",

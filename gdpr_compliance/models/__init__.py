@@ -1,6 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import gdpr_bulk_create
 from . import gdpr_data_category
 from . import gdpr_purpose
+from . import gdpr_partner_matching
+from . import gdpr_import_check
+from . import gdpr_import_triage
+from . import gdpr_import_apply
+from . import gdpr_import
+from . import gdpr_import_column
+from . import gdpr_import_line
 from . import gdpr_source
 from . import gdpr_privacy_notice
 from . import gdpr_chained_log_mixin

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 AUDIT_ACTION_SELECTION = [
     ("export", "Export"),
+    ("import", "Import"),
     ("bulk_read", "Bulk read"),
     ("consent", "Consent event"),
     ("request", "Data-subject request"),

@@ -185,14 +185,17 @@ class GdprChainedLogMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         if not self.env.context.get(self._gdpr_append_context):
             raise AccessError(self._gdpr_direct_create_message())
-        entries = self.browse()
-        for vals in vals_list:
-            # one at a time: each entry is chained on the one before (the
-            # database moves the head on insert)
-            entries |= super().create([self._gdpr_chain_vals(vals)])
+        if not vals_list:
+            return self.browse()
+        # the head is locked once and the entries chained in order: a batch
+        # (an import's consents) costs one insert, not one per entry; the
+        # database moves the head row by row, in that order
+        vals_list = self._gdpr_chain_vals_list(vals_list)
+        # complete values, nothing to compute: one insert for the batch
+        entries = self.env["gdpr.bulk.create"]._gdpr_insert_rows(self, vals_list)
         return entries
 
     def _gdpr_direct_create_message(self):
@@ -205,8 +208,9 @@ class GdprChainedLogMixin(models.AbstractModel):
         """Values every entry gets when appended (who, for instance)."""
         return {}
 
-    def _gdpr_chain_vals(self, vals):
-        """Values of the next entry of the chain, with its position and hash."""
+    def _gdpr_chain_vals_list(self, vals_list):
+        """Values of the next entries of the chain, in order, each with its
+        position and the hash of the one before it."""
         self.env.cr.execute(
             SQL(
                 "SELECT sequence, hash FROM %s WHERE id = 1 FOR UPDATE",
@@ -214,15 +218,20 @@ class GdprChainedLogMixin(models.AbstractModel):
             )
         )
         last_sequence, last_hash = self.env.cr.fetchone()
-        vals = dict(
-            vals,
-            sequence=last_sequence + 1,
-            previous_hash=last_hash,
-            event_time=fields.Datetime.now(),
-        )
-        vals.update(self._gdpr_chain_defaults(vals))
-        vals["hash"] = self._gdpr_hash(vals)
-        return vals
+        now = fields.Datetime.now()
+        chained = []
+        for vals in vals_list:
+            vals = dict(
+                vals,
+                sequence=last_sequence + 1,
+                previous_hash=last_hash,
+                event_time=now,
+            )
+            vals.update(self._gdpr_chain_defaults(vals))
+            vals["hash"] = self._gdpr_hash(vals)
+            chained.append(vals)
+            last_sequence, last_hash = vals["sequence"], vals["hash"]
+        return chained
 
     @api.model
     def _gdpr_hashed_columns(self):

@@ -81,37 +81,63 @@ class GdprConsent(models.Model):
     @api.model
     def _gdpr_apply_event(self, event):
         """Bring the state of the event's contact and purpose up to date."""
-        if not event.partner_id:
+        return self._gdpr_apply_events(event)
+
+    @api.model
+    def _gdpr_apply_events(self, events, answered_on=None):
+        """Bring the states of the events' contacts and purposes up to date,
+        the last event of each pair winning. ``answered_on``: ``{event id:
+        date}`` when the person answered before the event was recorded (a
+        consent collected on paper and imported later): the state and its
+        validity run from that day, not from the recording."""
+        events = events.filtered("partner_id")
+        if not events:
             return self.browse()
+        answered_on = answered_on or {}
         consents = self.sudo().with_context(gdpr_ledger_append=True)
-        consent = consents.search(
-            [
-                ("partner_id", "=", event.partner_id.id),
-                ("purpose_id", "=", event.purpose_id.id),
-            ]
+        existing = {
+            (consent.partner_id.id, consent.purpose_id.id): consent
+            for consent in consents.search(
+                [
+                    ("partner_id", "in", events.partner_id.ids),
+                    ("purpose_id", "in", events.purpose_id.ids),
+                ]
+            )
+        }
+        last_events = {
+            (event.partner_id.id, event.purpose_id.id): event for event in events
+        }
+        updated = consents.browse()
+        new_vals = []
+        for pair, event in last_events.items():
+            values = self._gdpr_state_values(event, answered_on.get(event.id))
+            if pair in existing:
+                existing[pair].write(values)
+                updated |= existing[pair]
+            else:
+                new_vals.append(dict(values, partner_id=pair[0], purpose_id=pair[1]))
+        return updated | self.env["gdpr.bulk.create"]._gdpr_insert_rows(
+            consents, new_vals
+        )
+
+    @api.model
+    def _gdpr_state_values(self, event, answered_on=None):
+        since = (
+            fields.Datetime.to_datetime(answered_on)
+            if answered_on
+            else event.event_time
         )
         validity = event.purpose_id.consent_validity_months
-        values = {
+        return {
             "state": event.action,
             "last_event_id": event.id,
-            "state_date": event.event_time,
+            "state_date": since,
             "expiry_date": (
-                fields.Date.to_date(event.event_time) + relativedelta(months=validity)
+                fields.Date.to_date(since) + relativedelta(months=validity)
                 if event.action == "given" and validity
                 else False
             ),
         }
-        if consent:
-            consent.write(values)
-        else:
-            consent = consents.create(
-                dict(
-                    values,
-                    partner_id=event.partner_id.id,
-                    purpose_id=event.purpose_id.id,
-                )
-            )
-        return consent
 
     @api.model
     def _cron_gdpr_expire_consents(self, batch_size=500):

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -137,19 +139,42 @@ class GdprConsentEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         events = super().create(vals_list)
-        AuditLog = self.env["gdpr.audit.log"]
+        self._gdpr_audit_events(events)
+        return events
+
+    @api.model
+    def _gdpr_audit_events(self, events):
+        """One audit entry per kind of event and document: a single event gets
+        its own, a batch (an import) one naming all its people."""
+        groups = defaultdict(list)
         for event in events:
-            subject = event.partner_id or self.env[event.origin_model].browse(
-                event.origin_id
+            key = (
+                event.purpose_id,
+                event.action,
+                event.channel,
+                event.origin_model or False,
+                event.origin_id or False,
+                bool(event.partner_id),
             )
+            groups[key].append(event.id)
+        AuditLog = self.env["gdpr.audit.log"]
+        for key, event_ids in groups.items():
+            purpose, action, channel, origin_model, origin_id, on_partner = key
+            group = self.browse(event_ids)
+            origin = self.env[origin_model].browse(origin_id) if origin_model else None
+            if len(group) == 1:
+                numbers, document = f"#{group.sequence}", group
+            else:
+                numbers = (
+                    f"#{group[0].sequence}…#{group[-1].sequence}, {len(group)} events"
+                )
+                document = origin or group[0]
             AuditLog._gdpr_log(
                 "consent",
-                f"{event.purpose_id.code or event.purpose_id.id}: "
-                f"{event.action} ({event.channel}) #{event.sequence}",
-                subjects=subject,
-                document=event,
+                f"{purpose.code or purpose.id}: {action} ({channel}) {numbers}",
+                subjects=group.partner_id if on_partner else origin,
+                document=document,
             )
-        return events
 
     @api.model
     def _gdpr_prepare_event(
@@ -223,6 +248,47 @@ class GdprConsentEvent(models.Model):
             "origin_id": origin.id if origin else False,
             "carried_from_id": carried_from.id if carried_from else False,
         }
+
+    @api.model
+    def _gdpr_record_batch(self, entries):
+        """Record consent events for contacts, all validated before any is
+        written. Each entry is a dict with ``partner`` and the arguments of
+        ``_gdpr_prepare_event``, and optionally ``answered_on``: the day the
+        person answered, when it was before the recording (a consent given on
+        paper and imported later). Returns the events, in the entries' order."""
+        partners = self.env["res.partner"].browse(
+            [entry["partner"].id for entry in entries]
+        )
+        partners.check_access("read")
+        vals_list, answered_on = [], []
+        for entry in entries:
+            entry = dict(entry)
+            partner = entry.pop("partner")
+            answered_on.append(entry.pop("answered_on", None))
+            vals_list.append(
+                dict(self._gdpr_prepare_event(**entry), partner_id=partner.id)
+            )
+        events = self.sudo().with_context(gdpr_ledger_append=True).create(vals_list)
+        self.env["gdpr.consent"]._gdpr_apply_events(
+            events,
+            {
+                event.id: day
+                for event, day in zip(events, answered_on, strict=True)
+                if day
+            },
+        )
+        # giving consent is an exchange with the person: periods anchored on
+        # the last interaction run again from the day they gave it
+        given = [
+            (event.partner_id.id, fields.Datetime.to_datetime(day) or event.event_time)
+            for event, day in zip(events, answered_on, strict=True)
+            if event.action == "given"
+        ]
+        partners._gdpr_touch_rows(
+            partners.browse([partner_id for partner_id, _when in given]),
+            [when for _partner_id, when in given],
+        )
+        return events.sudo(False)
 
     @api.model
     def _gdpr_record_for(self, origin, partner, purpose, action, channel, **kwargs):

@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 from odoo.service.model import execute_cr
 
-from .gdpr_purpose import LEGAL_BASIS_SELECTION
+from .gdpr_purpose import LEGAL_BASIS_SELECTION, LEGAL_BASIS_STRENGTH
 
 GDPR_BASIS_FIELDS = ("gdpr_legal_basis", "gdpr_source_id")
 
@@ -171,6 +171,16 @@ class GdprLegalBasisMixin(models.AbstractModel):
             )
 
     @api.model
+    def _gdpr_stronger_basis(self, current, offered):
+        """The basis a record keeps when another source offers ``offered``:
+        the stronger of the two, its own when they are as strong."""
+        if not current:
+            return offered
+        if LEGAL_BASIS_STRENGTH.get(offered, 0) > LEGAL_BASIS_STRENGTH.get(current, 0):
+            return offered
+        return current
+
+    @api.model
     def _gdpr_vals_concern_individual(self, vals):
         """Whether the values describe a natural person (strictness applies)."""
         return True
@@ -233,13 +243,18 @@ class GdprLegalBasisMixin(models.AbstractModel):
                 vals["gdpr_collected_by_id"] = self._gdpr_default_collector().id
             prepared.append(vals)
         if missing_labels:
-            raise ValidationError(
-                self.env._(
-                    "Legal basis and data source are required for personal data "
-                    "(GDPR Art. 6 and 14). Missing on: %(records)s.",
-                    records=", ".join(str(label) for label in missing_labels),
-                )
+            message = self.env._(
+                "Legal basis and data source are required for personal data "
+                "(GDPR Art. 6 and 14). Missing on: %(records)s.",
+                records=", ".join(str(label) for label in missing_labels),
             )
+            if self.env.context.get("import_file"):
+                # Odoo's Import screen: say where a file gets both, row by row
+                message += " " + self.env._(
+                    "To import a contact list with its source, legal basis and "
+                    "consents, use Contacts > Import with Privacy Data."
+                )
+            raise ValidationError(message)
         return prepared
 
     # ------------------------------------------------------------------

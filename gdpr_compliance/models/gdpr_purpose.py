@@ -14,6 +14,20 @@ LEGAL_BASIS_SELECTION = [
     ("legitimate_interest", "Legitimate interest (Art. 6(1)(f))"),
 ]
 
+# How firmly a basis holds, weakest first: the one a contact keeps when a
+# second source (an imported file) offers another. Legitimate and public
+# interest give way to an objection at any time (Art. 21(1)); consent is the
+# person's own choice but can be withdrawn (Art. 7(3)); vital interests, a
+# contract and a legal obligation hold whatever the person later says.
+LEGAL_BASIS_STRENGTH = {
+    "legitimate_interest": 1,
+    "public_interest": 2,
+    "consent": 3,
+    "vital_interest": 4,
+    "contract": 5,
+    "legal_obligation": 6,
+}
+
 RETENTION_ANCHOR_SELECTION = [
     ("last_interaction", "Last interaction"),
     ("creation", "Collection date"),

@@ -84,6 +84,17 @@ class ResPartner(models.Model):
         help="Pseudonymous key naming this person in the audit log and in "
         "retention runs.",
     )
+    gdpr_import_id = fields.Many2one(
+        comodel_name="gdpr.import",
+        string="Imported From",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        groups="gdpr_compliance.group_gdpr_import",
+        help="The privacy import (file, source, basis, notice) that created "
+        "this contact.",
+    )
     gdpr_legal_hold_ids = fields.One2many(
         comodel_name="gdpr.legal.hold",
         inverse_name="partner_id",
@@ -245,25 +256,36 @@ class ResPartner(models.Model):
     @api.model
     def _gdpr_touch_rows(self, records, when=None):
         """Move ``gdpr_last_interaction`` of ``records`` (partners or any model
-        with that column) forward to ``when``. Plain SQL: whoever causes the
-        interaction (a portal user replying, a mailing open) may have no write
-        access, and neither tracking nor recomputation must follow."""
-        record_ids = [record_id for record_id in records.ids if record_id]
-        if not record_ids:
+        with that column) forward to ``when``, or to each record's own date
+        when ``when`` is a list in the order of ``records``. Plain SQL:
+        whoever causes the interaction (a portal user replying, a mailing
+        open) may have no write access, and neither tracking nor
+        recomputation must follow."""
+        if isinstance(when, list):
+            dates = when
+        else:
+            dates = [when or fields.Datetime.now()] * len(records)
+        pairs = [
+            (rid, date) for rid, date in zip(records.ids, dates, strict=True) if rid
+        ]
+        if not pairs:
             return
-        when = when or fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE %(table)s
-                   SET gdpr_last_interaction = %(when)s
-                 WHERE id = ANY(%(ids)s)
-                   AND (gdpr_last_interaction IS NULL
-                        OR gdpr_last_interaction < %(when)s)
+                UPDATE %(table)s t
+                   SET gdpr_last_interaction = u.date
+                  FROM (SELECT id, max(date) AS date
+                          FROM unnest(%(ids)s::int4[], %(dates)s::timestamp[])
+                               AS u(id, date)
+                      GROUP BY id) u
+                 WHERE t.id = u.id
+                   AND (t.gdpr_last_interaction IS NULL
+                        OR t.gdpr_last_interaction < u.date)
                 """,
                 table=SQL.identifier(records._table),
-                when=when,
-                ids=record_ids,
+                ids=[rid for rid, _date in pairs],
+                dates=[date for _rid, date in pairs],
             )
         )
         records.invalidate_recordset(["gdpr_last_interaction"])
@@ -397,32 +419,23 @@ class ResPartner(models.Model):
         consent was collected on (a lead). Bad input raises before anything
         is written. Returns the new event."""
         self.ensure_one()
-        self.check_access("read")
-        event_vals = self.env["gdpr.consent.event"]._gdpr_prepare_event(
-            purpose,
-            action,
-            channel,
-            notice=notice,
-            evidence=evidence,
-            ip=ip,
-            user_agent=user_agent,
-            attachment=attachment,
-            origin=origin,
-            carried_from=carried_from,
+        return self.env["gdpr.consent.event"]._gdpr_record_batch(
+            [
+                {
+                    "partner": self,
+                    "purpose": purpose,
+                    "action": action,
+                    "channel": channel,
+                    "notice": notice,
+                    "evidence": evidence,
+                    "ip": ip,
+                    "user_agent": user_agent,
+                    "attachment": attachment,
+                    "origin": origin,
+                    "carried_from": carried_from,
+                }
+            ]
         )
-        event_vals["partner_id"] = self.id
-        event = (
-            self.env["gdpr.consent.event"]
-            .sudo()
-            .with_context(gdpr_ledger_append=True)
-            .create([event_vals])
-        )
-        self.env["gdpr.consent"]._gdpr_apply_event(event)
-        if action == "given":
-            # giving consent is an exchange with the person: periods anchored
-            # on the last interaction run again from here
-            self._gdpr_touch_interaction(event.event_time)
-        return event.sudo(False)
 
     def _gdpr_consent_state(self, purpose):
         self.ensure_one()

@@ -22,3 +22,7 @@ from . import test_field_access
 from . import test_overview
 from . import test_security_checks
 from . import test_overview_tour
+from . import test_import_check
+from . import test_import_write
+from . import test_import_security
+from . import test_import_tour

@@ -12,3 +12,4 @@ from . import test_overview_marketing
 from . import test_tours
 from . import test_ui
 from . import test_exclusion_messages
+from . import test_import_suppression
