@@ -231,9 +231,7 @@ class GdprImportApply(models.AbstractModel):
             vals.get("parent_id") for vals in vals_list
         ):
             return Partner.create(vals_list)
-        vals_list = Partner._gdpr_assign_creator(
-            Partner._gdpr_prepare_basis_vals_list(vals_list)
-        )
+        vals_list = Partner._gdpr_prepare_create_vals_list(vals_list)
         for vals in vals_list:
             if vals.get("website"):
                 vals["website"] = Partner._clean_website(vals["website"])

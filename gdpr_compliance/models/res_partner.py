@@ -185,9 +185,14 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = self._gdpr_prepare_basis_vals_list(vals_list)
-        vals_list = self._gdpr_assign_creator(vals_list)
-        return super().create(vals_list)
+        return super().create(self._gdpr_prepare_create_vals_list(vals_list))
+
+    @api.model
+    def _gdpr_prepare_create_vals_list(self, vals_list):
+        """What this addon adds to new contacts' values (basis rules, the
+        creator's assignment): the one preparation, also for the paths that
+        create contacts in bulk."""
+        return self._gdpr_assign_creator(self._gdpr_prepare_basis_vals_list(vals_list))
 
     @api.model
     def _gdpr_assign_creator(self, vals_list):
