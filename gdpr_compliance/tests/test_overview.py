@@ -344,7 +344,13 @@ class TestOverviewTiles(OverviewCommon):
             self.env["ir.ui.view"].browse(consents["view_id"]).model,
             "gdpr.consent.event",
         )
-        Event = self.env["gdpr.consent.event"].with_user(self.user_dpo)
+        # in the language the web client sends: without one, Odoo labels the
+        # months in the company's language (Italian in the demo)
+        Event = (
+            self.env["gdpr.consent.event"]
+            .with_user(self.user_dpo)
+            .with_context(lang="en_US")
+        )
         month = fields.Date.context_today(self.Overview).strftime("%B %Y")
 
         def per_month():
