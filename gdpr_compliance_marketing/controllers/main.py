@@ -70,7 +70,9 @@ class GdprMassMailController(MassMailController):
             and len(hash_token) <= TOKEN_MAX_LENGTH
         ):
             raise BadRequest()
-        if document_id is not None and not DOCUMENT_ID.fullmatch(str(document_id)):
+        # no document (0 from the pages' own JSON calls, None from a link
+        # without one) is Email Marketing's own case to decide
+        if document_id and not DOCUMENT_ID.fullmatch(str(document_id)):
             raise BadRequest()
         return super()._check_mailing_email_token(
             mailing_id,

@@ -8,7 +8,7 @@ link."""
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import config
 
 from odoo.addons.gdpr_compliance.tests.common_security import (
@@ -158,3 +158,40 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
                     timeout=12,
                 )
                 self.assert_refused(response, status)
+
+    def test_own_subscriptions_page_without_a_document(self):
+        """/mailing/my (a logged-in person, no mailing): the page's own calls
+        send document 0, which is no malformed link; the lists chosen are
+        joined (Email Marketing's tours of that page depend on it)."""
+        user = new_test_user(
+            self.env,
+            login="sec_subscriber",
+            email="sec.subscriber@example.org",
+            groups="base.group_portal",
+        )
+        public_list = self.env["mailing.list"].create(
+            {"name": "Public news", "is_public": True}
+        )
+        # a subscriber of another list, as the page is for
+        self.env["mailing.contact"].create(
+            {
+                "name": user.name,
+                "email": user.email,
+                "list_ids": [(4, self.mailing_list.id)],
+            }
+        )
+        self.authenticate(user.login, user.login)
+        result = self.make_jsonrpc_request(
+            "/mailing/list/update",
+            {
+                "mailing_id": False,
+                "document_id": 0,
+                "email": False,
+                "hash_token": False,
+                "lists_optin_ids": public_list.ids,
+            },
+        )
+        self.assertNotIn(result, ("error", "unauthorized"))
+        self.env.invalidate_all()
+        contact = self.env["mailing.contact"].search([("email", "=", user.email)])
+        self.assertIn(public_list, contact.subscription_ids.list_id)
