@@ -2,6 +2,7 @@
 from . import gdpr_bulk_create
 from . import gdpr_data_category
 from . import gdpr_purpose
+from . import gdpr_processing_rule
 from . import gdpr_partner_matching
 from . import gdpr_import_check
 from . import gdpr_import_triage

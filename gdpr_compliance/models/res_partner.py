@@ -453,253 +453,13 @@ class ResPartner(models.Model):
         )
         return consent.state or "none"
 
-    def _gdpr_is_customer(self):
-        """An existing customer: a won opportunity, a confirmed order or a
-        posted invoice (when those apps are installed)."""
-        self.ensure_one()
-        partners = self.commercial_partner_id | self
-        domain = [("partner_id", "child_of", partners.ids)]
-        if (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count(domain + [("stage_id.is_won", "=", True)], limit=1)
-        ):
-            return True
-        if "sale.order" in self.env and self.env["sale.order"].sudo().search_count(
-            domain + [("state", "=", "sale")], limit=1
-        ):
-            return True
-        return bool(
-            "account.move" in self.env
-            and self.env["account.move"]
-            .sudo()
-            .search_count(
-                domain
-                + [
-                    ("state", "=", "posted"),
-                    ("move_type", "in", ("out_invoice", "out_refund")),
-                ],
-                limit=1,
-            )
-        )
-
     def _gdpr_can_process(self, purpose_code):
         """May this person's data be processed for the purpose now?
 
-        Returns ``(allowed, reason)``. The single answer every processing path
-        (mailings, retention, exports) asks for."""
+        Returns ``(allowed, reason)``: the processing rule's answer for this
+        one contact (the same query mailings run for thousands)."""
         self.ensure_one()
-        purpose = self.env["gdpr.purpose"]._gdpr_get(purpose_code)
-        if self.gdpr_restricted:
-            return False, self.env._("processing restricted (Art. 18 GDPR)")
-        state = self._gdpr_consent_state(purpose)
-        if state in ("withdrawn", "refused", "expired"):
-            labels = dict(CONSENT_ACTION_SELECTION)
-            return False, self.env._("consent %(state)s", state=labels[state].lower())
-        if self._gdpr_retention_over(purpose):
-            return False, self.env._(
-                "retention period over (%(months)s months)",
-                months=purpose.retention_months,
-            )
-        if state == "given":
-            return True, self.env._("consent given")
-        if not purpose.requires_consent:
-            return True, dict(
-                purpose._fields["legal_basis"]._description_selection(self.env)
-            )[purpose.legal_basis]
-        if purpose.customer_legitimate_interest and self._gdpr_is_customer():
-            return True, self.env._(
-                "existing customer, legitimate interest until they object"
-            )
-        return False, self.env._("no consent: a prospect needs an explicit consent")
-
-    # Reasons a person may not receive direct marketing, in the order they
-    # are checked; shared by the set-based rule below and the mailings.
-    @api.model
-    def _gdpr_exclusion_reasons(self):
-        return {
-            "restricted": self.env._("Processing restricted (Art. 18)"),
-            "withdrawn": self.env._("Consent withdrawn, refused or expired"),
-            "lapsed": self.env._("Retention period over"),
-            "no_basis": self.env._("No consent (prospect) and no other basis"),
-        }
-
-    @api.model
-    def _gdpr_customer_documents(self):
-        """(table, condition, date) of the documents that make a customer, the
-        date being when the document closed the deal; sale and accounting
-        count when installed."""
-        documents = [
-            (
-                "crm_lead",
-                "EXISTS (SELECT 1 FROM crm_stage s WHERE s.id = d.stage_id "
-                "AND s.is_won)",
-                "COALESCE(d.date_closed, d.write_date)",
-            )
-        ]
-        if "sale.order" in self.env:
-            documents.append(("sale_order", "d.state = 'sale'", "d.date_order"))
-        if "account.move" in self.env:
-            documents.append(
-                (
-                    "account_move",
-                    "d.state = 'posted' "
-                    "AND d.move_type IN ('out_invoice', 'out_refund')",
-                    "d.invoice_date::timestamp",
-                )
-            )
-        return documents
-
-    @api.model
-    def _gdpr_customer_document_dates(self):
-        """SQL rows ``(partner_id, date)``: every document that makes a
-        customer, dated when it closed the deal."""
-        return SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT d.partner_id, %s FROM %s d WHERE %s",
-                SQL(date),
-                SQL.identifier(table),
-                SQL(condition),
-            )
-            for table, condition, date in self._gdpr_customer_documents()
-        )
-
-    @api.model
-    def _gdpr_retention_over_condition(self, purpose, alias, as_of=None):
-        """SQL condition: the purpose's retention period is over at ``as_of``
-        for the partner aliased ``alias`` (the set-based twin of
-        ``_gdpr_retention_over``)."""
-        if not purpose.retention_months:
-            return SQL("FALSE")
-        partner = SQL.identifier(alias)
-        if purpose.retention_anchor == "creation":
-            anchor = SQL(
-                "COALESCE(%s.gdpr_collection_date::timestamp, %s.create_date)",
-                partner,
-                partner,
-            )
-        elif purpose.retention_anchor == "end_of_relationship":
-            anchor = SQL(
-                "COALESCE((SELECT MAX(doc.date) FROM (%s) AS doc(partner_id, date) "
-                "WHERE doc.partner_id IN (%s.id, %s.commercial_partner_id)), "
-                "%s.gdpr_last_interaction, %s.create_date)",
-                self._gdpr_customer_document_dates(),
-                partner,
-                partner,
-                partner,
-                partner,
-            )
-        else:
-            anchor = SQL(
-                "COALESCE(%s.gdpr_last_interaction, %s.create_date)", partner, partner
-            )
-        return SQL(
-            "(%s + make_interval(months => %s) < %s)",
-            anchor,
-            purpose.retention_months,
-            as_of or fields.Datetime.now(),
-        )
-
-    def _gdpr_retention_over(self, purpose):
-        """Is the purpose's retention period over for this contact?"""
-        self.ensure_one()
-        if not purpose.retention_months or not self.id:
-            return False
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT %s FROM res_partner rp WHERE rp.id = %s",
-                self._gdpr_retention_over_condition(purpose, "rp"),
-                self.id,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return bool(row and row[0])
-
-    @api.model
-    def _gdpr_customer_condition(self, alias):
-        """SQL condition: the partner aliased ``alias`` is an existing customer
-        (the set-based twin of ``_gdpr_is_customer``)."""
-        partner = SQL.identifier(alias)
-        return SQL(
-            "(%s)",
-            SQL(" OR ").join(
-                SQL(
-                    "EXISTS (SELECT 1 FROM %s d WHERE %s "
-                    "AND d.partner_id IN (%s.id, %s.commercial_partner_id))",
-                    SQL.identifier(table),
-                    SQL(condition),
-                    partner,
-                    partner,
-                )
-                for table, condition, _date in self._gdpr_customer_documents()
-            ),
-        )
-
-    @api.model
-    def _gdpr_marketing_exclusions(self, partner_ids, purpose_code="marketing"):
-        """Set-based ``_gdpr_can_process`` for a purpose over many partners.
-
-        Returns ``{partner_id: reason_key}`` for the partners that may NOT be
-        processed; reason keys are those of ``_gdpr_exclusion_reasons``."""
-        if not partner_ids:
-            return {}
-        purpose = self.env["gdpr.purpose"]._gdpr_get(purpose_code)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT rp.id, %(reason)s
-                  FROM unnest(%(ids)s::int[]) AS t(id)
-                  JOIN res_partner rp ON rp.id = t.id
-             LEFT JOIN gdpr_consent c
-                    ON c.partner_id = rp.id AND c.purpose_id = %(purpose)s
-                """,
-                reason=self._gdpr_exclusion_reason_sql(purpose, "rp", "c"),
-                purpose=purpose.id,
-                ids=list(partner_ids),
-            )
-        )
-        return {pid: reason for pid, reason in self.env.cr.fetchall() if reason}
-
-    @api.model
-    def _gdpr_exclusion_reason_sql(
-        self, purpose, partner_alias, consent_alias, customer=None
-    ):
-        """SQL expression: the reason key why the partner aliased
-        ``partner_alias`` may not be processed for ``purpose`` (NULL when it
-        may), given its gdpr_consent row for the purpose aliased
-        ``consent_alias``. Queries embed it to apply the rule set-based;
-        ``customer``, when given, is the query's own SQL condition for "the
-        partner is an existing customer" (e.g. from a join)."""
-        soft_spam = purpose.customer_legitimate_interest
-        allowed_without_consent = (
-            (customer or self._gdpr_customer_condition(partner_alias))
-            if soft_spam and purpose.requires_consent
-            else SQL("TRUE")
-            if not purpose.requires_consent
-            else SQL("FALSE")
-        )
-        partner = SQL.identifier(partner_alias)
-        consent = SQL.identifier(consent_alias)
-        return SQL(
-            """
-            CASE
-                WHEN %(partner)s.gdpr_restricted THEN 'restricted'
-                WHEN %(consent)s.state IN ('withdrawn', 'refused', 'expired')
-                    THEN 'withdrawn'
-                WHEN %(lapsed)s THEN 'lapsed'
-                WHEN %(consent)s.state = 'given' THEN NULL
-                WHEN %(allowed)s THEN NULL
-                ELSE 'no_basis'
-            END
-            """,
-            partner=partner,
-            consent=consent,
-            lapsed=self._gdpr_retention_over_condition(purpose, partner_alias),
-            allowed=allowed_without_consent,
-        )
+        return self.env["gdpr.processing.rule"]._gdpr_explain(self, purpose_code)
 
     # ------------------------------------------------------------------
     # Retention and erasure
@@ -845,7 +605,8 @@ class ResPartner(models.Model):
         Contacts of users and companies are outside retention."""
         as_of = as_of or fields.Datetime.now()
         self.env.flush_all()
-        documents = self._gdpr_customer_document_dates()
+        rule = self.env["gdpr.processing.rule"]
+        documents = rule._gdpr_customer_document_dates()
         holds = SQL(" UNION ALL ").join(self._gdpr_legal_hold_queries(as_of))
         only = (
             SQL("AND rp.id = ANY(%s)", list(partner_ids))
@@ -859,7 +620,8 @@ class ResPartner(models.Model):
                     SELECT rp.id, rp.commercial_partner_id, rp.company_id,
                            rp.create_date, rp.gdpr_collection_date,
                            rp.gdpr_last_interaction, rp.gdpr_retention_date,
-                           rp.gdpr_retention_state
+                           rp.gdpr_retention_state, rp.gdpr_restricted,
+                           rp.email_normalized
                       FROM res_partner rp
                      WHERE NOT COALESCE(rp.is_company, FALSE)
                        AND rp.gdpr_retention_state IS DISTINCT FROM 'anonymised'
@@ -881,20 +643,7 @@ class ResPartner(models.Model):
                 kept AS (
                     SELECT p.id AS partner_id, pu.id AS purpose_id,
                            pu.retention_action AS action,
-                           CASE WHEN COALESCE(pu.retention_months, 0) = 0
-                                THEN 'infinity'::timestamp
-                                ELSE (CASE pu.retention_anchor
-                                      WHEN 'creation' THEN COALESCE(
-                                          p.gdpr_collection_date::timestamp,
-                                          p.create_date)
-                                      WHEN 'end_of_relationship' THEN COALESCE(
-                                          r.last_date, p.gdpr_last_interaction,
-                                          p.create_date)
-                                      ELSE COALESCE(p.gdpr_last_interaction,
-                                                    p.create_date)
-                                      END)
-                                     + make_interval(months => pu.retention_months)
-                           END AS keep_until,
+                           %(keep_until)s AS keep_until,
                            CASE pu.retention_action %(strength)s
                                 ELSE 0 END AS strength
                       FROM person p
@@ -905,10 +654,7 @@ class ResPartner(models.Model):
                  LEFT JOIN relationship r ON r.partner_id = p.id
                  LEFT JOIN gdpr_consent c
                         ON c.partner_id = p.id AND c.purpose_id = pu.id
-                     WHERE CASE pu.retention_scope
-                               WHEN 'consent' THEN c.state = 'given'
-                               WHEN 'customers' THEN r.partner_id IS NOT NULL
-                               ELSE TRUE END
+                     WHERE %(keeps)s
                 ),
                 governing AS (
                     SELECT DISTINCT ON (partner_id)
@@ -936,7 +682,15 @@ class ResPartner(models.Model):
                 """,
                 exclude=list(exclude_ids),
                 only=only,
+                keep_until=rule._gdpr_keep_until_sql(
+                    "pu", "p", relationship=SQL("r.last_date")
+                ),
                 documents=documents,
+                keeps=rule._gdpr_keeps_sql(
+                    {"partner": "p", "consent": "c", "purpose": "pu"},
+                    customer=SQL("(r.partner_id IS NOT NULL)"),
+                    relationship=SQL("r.last_date"),
+                ),
                 strength=SQL(" ").join(
                     SQL("WHEN %s THEN %s", action, rank)
                     for action, rank in RETENTION_ACTION_STRENGTH.items()
@@ -1164,23 +918,10 @@ class ResPartner(models.Model):
         return sections
 
     def _gdpr_applicable_purposes(self):
-        """Purposes that cover this person now, with their legal basis and
-        whether consent is part of it."""
+        """Purposes that cover this person now, as the retention engine
+        weighs them."""
         self.ensure_one()
-        purposes = self.env["gdpr.purpose"].sudo().search([])
-        is_customer = None
-        result = self.env["gdpr.purpose"]
-        for purpose in purposes:
-            if purpose.retention_scope == "consent":
-                if self._gdpr_consent_state(purpose) != "given":
-                    continue
-            elif purpose.retention_scope == "customers":
-                if is_customer is None:
-                    is_customer = self._gdpr_is_customer()
-                if not is_customer:
-                    continue
-            result |= purpose
-        return result
+        return self.env["gdpr.processing.rule"]._gdpr_keeping_purposes(self)
 
     def _gdpr_personal_data(self):
         """Everything held about this person, in one structure that the access
@@ -1273,6 +1014,9 @@ class ResPartner(models.Model):
             ],
             "lead_categories": self._gdpr_classified_values(leads) if leads else [],
             "subscriptions": [],
+            "processing": self.env["gdpr.processing.rule"]._gdpr_purpose_decisions(
+                partner
+            ),
             "restricted": partner.gdpr_restricted,
             "last_interaction": fields.Datetime.to_string(partner.gdpr_last_interaction)
             or False,
@@ -1320,7 +1064,7 @@ class ResPartner(models.Model):
         }
         for key in ("contact", "source"):
             data[key] = project(held[key], properties[key])
-        for key in ("consents", "leads", "subscriptions"):
+        for key in ("consents", "processing", "leads", "subscriptions"):
             data[key] = [project(row, properties[key]["items"]) for row in held[key]]
         return data
 
@@ -1342,7 +1086,7 @@ class ResPartner(models.Model):
                 "source": ([data["source"]], schema["properties"]["source"]),
                 **{
                     key: (data[key], schema["properties"][key]["items"])
-                    for key in ("consents", "leads", "subscriptions")
+                    for key in ("consents", "processing", "leads", "subscriptions")
                 },
             }
             for key, (rows, spec) in sections.items():

@@ -140,8 +140,10 @@ class TestRetention(RetentionCommon):
         self._age(person, 25)
         allowed, reason = person._gdpr_can_process("marketing")
         self.assertFalse(allowed)
-        self.assertIn("retention period over", reason)
-        excluded = self.Partner._gdpr_marketing_exclusions(person.ids)
+        self.assertEqual(reason, "Retention period over")
+        excluded = self.env["gdpr.processing.rule"]._gdpr_refusals(
+            person.ids, "marketing"
+        )
         self.assertEqual(excluded, {person.id: "lapsed"})
 
     def test_dry_run_changes_nothing(self):

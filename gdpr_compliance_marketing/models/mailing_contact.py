@@ -312,7 +312,7 @@ class MailingContact(models.Model):
                    AND c.gdpr_own_consent IS DISTINCT FROM own.action
                 """,
                 newest=self._gdpr_newest_partner_sql(SQL("c.email_normalized")),
-                last=self.env["mailing.mailing"]._gdpr_own_consent_sql(
+                last=self.env["gdpr.processing.rule"]._gdpr_own_consent_sql(
                     self._name, self.env["gdpr.purpose"]._gdpr_get("marketing")
                 ),
             )

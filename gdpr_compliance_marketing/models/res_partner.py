@@ -7,15 +7,6 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     @api.model
-    def _gdpr_exclusion_reasons(self):
-        reasons = super()._gdpr_exclusion_reasons()
-        reasons["suppressed"] = self.env._("On the suppression list")
-        reasons["unconfirmed"] = self.env._(
-            "Subscription not confirmed (double opt-in)"
-        )
-        return reasons
-
-    @api.model
     def _gdpr_interaction_queries(self, since):
         """Mailing opens, clicks and replies of partners and of the partners of
         mailed leads."""

@@ -92,7 +92,9 @@ class TestMailingRecipients(TransactionCase):
 
     def test_set_based_rule_matches_can_process(self):
         partners = self.partners | self.env["res.partner"].search([], limit=50)
-        excluded = self.env["res.partner"]._gdpr_marketing_exclusions(partners.ids)
+        excluded = self.env["gdpr.processing.rule"]._gdpr_refusals(
+            partners.ids, "marketing"
+        )
         for partner in partners:
             allowed, _reason = partner._gdpr_can_process("marketing")
             self.assertEqual(allowed, partner.id not in excluded, partner.name)
