@@ -59,7 +59,7 @@ class GdprSuppression(models.Model):
 
     @api.model
     def _gdpr_hashes_normalized(self, normalized_emails):
-        return self.env["gdpr.erasure"]._gdpr_keyed_hashes(normalized_emails)
+        return self.env["gdpr.keyed.hash"]._gdpr_keyed_hashes(normalized_emails)
 
     @api.model
     def _gdpr_suppressed_records(self, model, targets):
