@@ -248,6 +248,22 @@ class GdprDataCategory(models.Model):
         }
 
     @api.model
+    def _gdpr_stored_fields_of(self, model_name):
+        """The classified fields of a model that hold a value of their own
+        (stored, not related): what erasure clears."""
+        names = self._gdpr_fields_of(model_name)
+        Model = self.env[model_name]
+        return [
+            name
+            for name in sorted(names)
+            if name in Model._fields
+            and Model._fields[name].store
+            and not Model._fields[name].related
+            # computed fields count only when people can set them
+            and not (Model._fields[name].compute and Model._fields[name].readonly)
+        ]
+
+    @api.model
     def _gdpr_category_of_field(self, model_name, field_name):
         field = self.env["ir.model.fields"]._get(model_name, field_name)
         if not field:

@@ -388,24 +388,11 @@ class GdprErasure(models.AbstractModel):
         ).unlink()
 
     @api.model
-    def _gdpr_personal_fields(self, model_name):
-        """Stored personal fields of a model, from the data categories."""
-        names = self.env["gdpr.data.category"]._gdpr_fields_of(model_name)
-        Model = self.env[model_name]
-        return [
-            name
-            for name in sorted(names)
-            if name in Model._fields
-            and Model._fields[name].store
-            and not Model._fields[name].related
-            # computed fields count only when people can set them
-            and not (Model._fields[name].compute and Model._fields[name].readonly)
-        ]
-
-    @api.model
     def _gdpr_cleared_vals(self, records, keep_fields):
         vals = {}
-        for name in self._gdpr_personal_fields(records._name):
+        for name in self.env["gdpr.data.category"]._gdpr_stored_fields_of(
+            records._name
+        ):
             if name in keep_fields:
                 continue
             field = records._fields[name]

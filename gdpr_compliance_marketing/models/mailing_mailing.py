@@ -8,32 +8,56 @@ from odoo.tools import SQL
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
 
+    # Counted on demand: at 100,000 recipients the count takes most of a
+    # second, which the marketer would wait for at every opening of the form.
+    # A change of the recipients clears it.
+    gdpr_exclusions_counted = fields.Boolean(
+        string="Exclusions Counted",
+        compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
+    )
     gdpr_excluded_count = fields.Integer(
         string="Excluded (GDPR)",
         compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
         help="Recipients of the mailing's domain that will not be mailed "
-        "because they may not receive direct marketing.",
+        "because they may not receive direct marketing, when last counted.",
     )
     gdpr_exclusion_summary = fields.Text(
         string="Exclusions",
         compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
     )
 
-    @api.depends("mailing_model_real", "mailing_domain", "contact_list_ids", "state")
+    @api.depends("mailing_model_id", "mailing_domain", "contact_list_ids")
     def _compute_gdpr_exclusions(self):
+        self.gdpr_exclusions_counted = False
+        self.gdpr_excluded_count = 0
+        self.gdpr_exclusion_summary = False
+
+    def action_gdpr_count_exclusions(self):
+        """Count who the mailing will skip and why, now."""
         for mailing in self:
             if mailing.state == "done" or not mailing.mailing_model_real:
-                mailing.gdpr_excluded_count = 0
-                mailing.gdpr_exclusion_summary = False
                 continue
             excluded = mailing._gdpr_excluded_recipients(
                 mailing._gdpr_domain_recipients(),
                 targets=mailing._gdpr_domain_targets(),
             )
-            mailing.gdpr_excluded_count = len(excluded)
-            mailing.gdpr_exclusion_summary = "\n".join(
-                mailing._gdpr_exclusion_counts(excluded)
+            mailing.write(
+                {
+                    "gdpr_exclusions_counted": True,
+                    "gdpr_excluded_count": len(excluded),
+                    "gdpr_exclusion_summary": "\n".join(
+                        mailing._gdpr_exclusion_counts(excluded)
+                    )
+                    or False,
+                }
             )
+        return True
 
     @api.model
     def _gdpr_exclusion_counts(self, excluded):

@@ -16,6 +16,7 @@ class TestMarketingDemo(TransactionCase):
         self.assertEqual(mailing.state, "draft")
         reasons = dict(self.env["gdpr.processing.rule"]._gdpr_decision_selection())
         expected = ("no_basis", "withdrawn", "restricted", "suppressed", "unconfirmed")
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, len(expected))
         for key in expected:
             self.assertIn(f"{reasons[key]}: 1", mailing.gdpr_exclusion_summary)

@@ -45,6 +45,7 @@ class TestProcessingRuleMatrix(MarketingPeopleCommon):
         mailing = self._mailing(
             "res.partner", mailing_domain=repr([("id", "in", partners.ids)])
         )
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, len(partners) - len(allowed))
         mailing.action_send_mail()
         self.assertEqual(set(mailing.mailing_trace_ids.mapped("res_id")), allowed)
