@@ -88,20 +88,28 @@ if not mailing_list:
         """,
         {"ids": partner_ids[::2], "purpose": purpose.id},
     )
-    cr.execute("SELECT COALESCE(MAX(sequence), 0) FROM gdpr_consent_event")
-    first = cr.fetchone()[0]
+    # each event must follow the head of the ledger, which the database
+    # keeps (append-only chain): the rows are chained on made-up hashes (a
+    # bench ledger is not evidence) and inserted in their order
     cr.execute(
         """
+        WITH head AS (SELECT sequence, hash FROM gdpr_consent_event_head
+                       WHERE id = 1),
+             events AS (SELECT c.id, c.n, head.sequence + c.n AS seq, head.hash
+                          FROM unnest(%(ids)s::int[]) WITH ORDINALITY AS c(id, n),
+                               head)
         INSERT INTO gdpr_consent_event (sequence, origin_model, origin_id,
                                         purpose_id, action, channel, hash,
                                         previous_hash, event_time, create_date,
                                         write_date)
-        SELECT %(first)s + row_number() OVER (), 'mailing.contact', c.id,
-               %(purpose)s, 'given', 'double_opt_in', md5(c.id::text),
-               md5(c.id::text), now(), now(), now()
-          FROM unnest(%(ids)s) AS c(id)
+        SELECT e.seq, 'mailing.contact', e.id, %(purpose)s, 'given',
+               'double_opt_in', md5('bench' || e.seq),
+               CASE WHEN e.n = 1 THEN e.hash ELSE md5('bench' || (e.seq - 1)) END,
+               now(), now(), now()
+          FROM events e
+      ORDER BY e.n
         """,
-        {"first": first, "purpose": purpose.id, "ids": contact_ids[OWN_CONSENT]},
+        {"purpose": purpose.id, "ids": contact_ids[OWN_CONSENT]},
     )
     cr.execute("ANALYZE")
     cr.commit()
