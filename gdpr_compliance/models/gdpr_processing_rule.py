@@ -362,18 +362,30 @@ class GdprProcessingRule(models.AbstractModel):
         a person: ``partner_of`` SQL rows ``(id, partner_id)`` of the records
         of the CTE ``targets``, ``own`` SQL rows ``(origin_id, action)`` of
         the last consent recorded on the records themselves (None: read from
-        the ledger). None for a model the rule does not know."""
+        the ledger). None for a model whose records stand for nobody."""
         if model == "res.partner":
             return SQL("SELECT t.id, t.id AS partner_id FROM targets t"), None
-        if model == "crm.lead":
-            return (
-                SQL(
-                    "SELECT t.id, l.partner_id FROM targets t "
-                    "JOIN crm_lead l ON l.id = t.id"
-                ),
-                None,
-            )
-        return None
+        if model not in self.env:
+            return None
+        # a lead, and any document of another app, stands for its contact
+        # (its partner_id); a lead without one carries its own consent
+        Model = self.env[model]
+        field = Model._fields.get("partner_id")
+        if not (
+            field
+            and field.type == "many2one"
+            and field.comodel_name == "res.partner"
+            and field.store
+            and not Model._abstract
+        ):
+            return None
+        return (
+            SQL(
+                "SELECT t.id, r.partner_id FROM targets t JOIN %s r ON r.id = t.id",
+                SQL.identifier(Model._table),
+            ),
+            None,
+        )
 
     @api.model
     def _gdpr_record_refusals(self, model, res_ids, purpose, targets=None):

@@ -127,6 +127,20 @@ class GdprCommon(TransactionCase):
         )
 
     @classmethod
+    def _age(cls, partner, months_ago):
+        """Pretend the last exchange with the person is that old (from the
+        class's ``now`` when it has one)."""
+        now = getattr(cls, "now", None) or fields.Datetime.now()
+        when = now - relativedelta(months=months_ago)
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE res_partner SET gdpr_last_interaction = %s, create_date = %s "
+            "WHERE id = %s",
+            (when, when, partner.id),
+        )
+        partner.invalidate_recordset()
+
+    @classmethod
     def _set_strict(cls, partner=True, lead=True):
         icp = cls.env["ir.config_parameter"].sudo()
         icp.set_param("gdpr_compliance.require_basis_partner", partner)
@@ -275,17 +289,18 @@ class PeopleCommon(ConsentCommon):
             "company": "no_basis",
         }
 
-    @classmethod
-    def _age(cls, partner, months_ago):
-        """Pretend the last exchange with the person is that old."""
-        when = fields.Datetime.now() - relativedelta(months=months_ago)
-        cls.env.flush_all()
-        cls.env.cr.execute(
-            "UPDATE res_partner SET gdpr_last_interaction = %s, create_date = %s "
-            "WHERE id = %s",
-            (when, when, partner.id),
+    def _composer(self, records, **values):
+        """The mail composer in mass mode on ``records``, as the list view's
+        action opens it."""
+        return (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_composition_mode="mass_mail",
+                default_model=records._name,
+                active_ids=records.ids,
+            )
+            .create(dict({"subject": "Offers", "body": "<p>Offers</p>"}, **values))
         )
-        partner.invalidate_recordset()
 
     def _retention_due_states(self):
         """The states whose person the retention engine would process when

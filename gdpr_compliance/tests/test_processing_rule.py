@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import PeopleCommon
 
@@ -47,17 +47,6 @@ class TestProcessingRule(PeopleCommon):
         ).action_set_won()
         self.assertTrue(self.people["colleague"]._gdpr_can_process("marketing")[0])
 
-    def _composer(self, partners, **values):
-        return (
-            self.env["mail.compose.message"]
-            .with_context(
-                default_composition_mode="mass_mail",
-                default_model="res.partner",
-                active_ids=partners.ids,
-            )
-            .create(dict({"subject": "Offers", "body": "<p>Offers</p>"}, **values))
-        )
-
     def test_composer_skips_whom_the_rule_refuses(self):
         partners = self.Partner.concat(*self.people.values())
         refused = {
@@ -89,24 +78,29 @@ class TestProcessingRule(PeopleCommon):
         consenting._gdpr_record_consent("marketing", "given", "checkbox")
         silent = self.Lead.create({"name": "L3", "email_from": "l3@example.org"})
         leads = with_partner | consenting | silent
-        composer = (
-            self.env["mail.compose.message"]
-            .with_context(
-                default_composition_mode="mass_mail",
-                default_model="crm.lead",
-                active_ids=leads.ids,
-            )
-            .create(
-                {
-                    "subject": "Offers",
-                    "body": "<p>Offers</p>",
-                    "gdpr_direct_marketing": True,
-                }
-            )
-        )
+        composer = self._composer(leads, gdpr_direct_marketing=True)
         self.assertEqual(composer.gdpr_refused_count, 2)
         mails = composer._action_send_mail()[0]
         self.assertEqual(mails.mapped("res_id"), consenting.ids)
+
+    def test_documents_of_other_apps_follow_their_contact(self):
+        # any record with a contact (partner_id) stands for that person: here
+        # users, whose contact consented or not
+        consented = new_test_user(self.env, login="gdpr_rule_consented")
+        consented.partner_id._gdpr_record_consent("marketing", "given", "web_form")
+        silent = new_test_user(self.env, login="gdpr_rule_silent")
+        users = consented | silent
+        self.assertEqual(
+            self._rule()._gdpr_record_refusals("res.users", users.ids, "marketing"),
+            {silent.id: "no_basis"},
+        )
+        composer = self._composer(users, gdpr_direct_marketing=True)
+        self.assertEqual(composer.gdpr_refused_count, 1)
+        # a model whose records stand for nobody is not filtered
+        stages = self.env["crm.stage"].search([], limit=2)
+        self.assertFalse(
+            self._rule()._gdpr_record_refusals("crm.stage", stages.ids, "marketing")
+        )
 
     def test_retention_keeps_whom_the_rule_allows(self):
         # a restriction stops processing, not storage (Art. 18); companies

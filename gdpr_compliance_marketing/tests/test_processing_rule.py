@@ -50,21 +50,7 @@ class TestProcessingRuleMatrix(MarketingPeopleCommon):
         mailing.action_send_mail()
         self.assertEqual(set(mailing.mailing_trace_ids.mapped("res_id")), allowed)
         # the composer, ticked as direct marketing
-        composer = (
-            self.env["mail.compose.message"]
-            .with_context(
-                default_composition_mode="mass_mail",
-                default_model="res.partner",
-                active_ids=partners.ids,
-            )
-            .create(
-                {
-                    "subject": "Offers",
-                    "body": "<p>Offers</p>",
-                    "gdpr_direct_marketing": True,
-                }
-            )
-        )
+        composer = self._composer(partners, gdpr_direct_marketing=True)
         self.assertEqual(composer.gdpr_refused_count, len(partners) - len(allowed))
         self.assertEqual(set(composer._action_send_mail()[0].mapped("res_id")), allowed)
         # retention: due exactly when marketing no longer covers the person,
