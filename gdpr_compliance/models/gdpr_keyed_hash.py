@@ -4,14 +4,22 @@ import hmac
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import hmac as odoo_hmac
 
 
 class GdprKeyedHash(models.AbstractModel):
     """Keyed hashes (HMAC-SHA256 with this database's secret): the same
     text always gives the same value, which cannot be turned back into the
-    text. People are named by them where their data must not be kept: the
-    audit log and retention runs (pseudonymous keys, Art. 4(5) and 32(1)(a)
-    GDPR) and the suppression list (erased people's addresses)."""
+    text. Links sent to people are signed with them, one scope per kind of
+    link (``_gdpr_hmac``, Odoo's ``tools.hmac``), and people are named by
+    them where their data must not be kept: the audit log and retention runs
+    (pseudonymous keys, Art. 4(5) and 32(1)(a) GDPR) and the suppression
+    list (erased people's addresses).
+
+    Pseudonyms and suppression hashes keep the construction they were
+    stored with (no scope): the audit log's entries, hash-chained, hold the
+    keys, so moving them to a scope needs both keys recognised for a time,
+    not a rewrite of the log."""
 
     _name = "gdpr.keyed.hash"
     _description = "Keyed Hashes"
@@ -30,6 +38,13 @@ class GdprKeyedHash(models.AbstractModel):
                 )
             )
         return secret.encode()
+
+    @api.model
+    def _gdpr_hmac(self, scope, message):
+        """The signature of ``message`` for one purpose (``scope``): a value
+        of one kind never passes as another."""
+        self._gdpr_secret()
+        return odoo_hmac(self.env(su=True), scope, message)
 
     @api.model
     def _gdpr_keyed_hashes(self, values):

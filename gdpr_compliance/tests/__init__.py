@@ -3,6 +3,7 @@ from . import test_install
 from . import test_consent_can_process
 from . import test_consent_ledger
 from . import test_processing_rule
+from . import test_keyed_hash
 from . import test_core_flows
 from . import test_data_category
 from . import test_last_interaction
