@@ -44,6 +44,7 @@
         "views/gdpr_privacy_notice_views.xml",
         "views/gdpr_consent_event_views.xml",
         "views/res_partner_views.xml",
+        "views/mail_compose_message_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/gdpr_legal_hold_views.xml",

@@ -2,6 +2,8 @@
 from . import gdpr_bulk_create
 from . import gdpr_data_category
 from . import gdpr_purpose
+from . import gdpr_processing_rule
+from . import gdpr_retention_policy
 from . import gdpr_partner_matching
 from . import gdpr_import_check
 from . import gdpr_import_triage
@@ -19,7 +21,10 @@ from . import gdpr_chain_verification
 from . import gdpr_legal_basis_mixin
 from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
+from . import gdpr_last_interaction_mixin
+from . import gdpr_keyed_hash
 from . import gdpr_erasure
+from . import gdpr_erasure_sweep
 from . import gdpr_erasure_pending
 from . import gdpr_erasure_sweep_identifier
 from . import gdpr_legal_hold
@@ -32,6 +37,7 @@ from . import gdpr_retention_run_line
 from . import gdpr_retention_forecast
 from . import gdpr_overview
 from . import gdpr_security_check
+from . import gdpr_subject_export
 from . import res_partner
 from . import crm_lead
 from . import mail_message

@@ -280,7 +280,7 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
 
     def _gdpr_record_consent(
-        self, purpose, action, channel, notice=None, evidence=None, **kwargs
+        self, purpose, action, channel, notice=None, evidence=None, **values
     ):
         """Record a consent collected on this lead: on its contact when it has
         one, else on the lead until it gets one."""
@@ -293,7 +293,7 @@ class CrmLead(models.Model):
             channel,
             notice=notice,
             evidence=evidence,
-            **kwargs,
+            **values,
         )
 
     def _gdpr_carry_consents_to_partner(self):

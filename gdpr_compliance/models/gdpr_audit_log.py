@@ -122,7 +122,7 @@ class GdprAuditLog(models.Model):
 
     @api.model
     def _gdpr_keys_of(self, subjects):
-        return self.env["gdpr.erasure"]._gdpr_pseudonyms_of(
+        return self.env["gdpr.keyed.hash"]._gdpr_pseudonyms_of(
             subjects._name, subjects.ids
         )
 

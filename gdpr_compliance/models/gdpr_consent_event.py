@@ -291,6 +291,26 @@ class GdprConsentEvent(models.Model):
         return events.sudo(False)
 
     @api.model
+    def _gdpr_record(self, partner, purpose, action, channel, **values):
+        """Record one consent event for ``partner``: ``purpose`` a
+        gdpr.purpose or its code, ``values`` the other arguments of
+        ``_gdpr_prepare_event`` (notice, evidence, ip, user_agent,
+        attachment, origin, carried_from). Bad input raises before anything
+        is written. Returns the event."""
+        partner.ensure_one()
+        return self._gdpr_record_batch(
+            [
+                dict(
+                    values,
+                    partner=partner,
+                    purpose=purpose,
+                    action=action,
+                    channel=channel,
+                )
+            ]
+        )
+
+    @api.model
     def _gdpr_record_for(self, origin, partner, purpose, action, channel, **kwargs):
         """Record a consent collected on a document (a lead, a mailing
         contact): on the partner it stands for when there is one, else on the

@@ -178,13 +178,9 @@ class GdprDataCategory(models.Model):
         if user._is_superuser() or user.has_group("gdpr_compliance.group_gdpr_officer"):
             return frozenset()
         hidden = set()
-        for category in self.sudo().search([]):
-            if not category._gdpr_visible_to(user):
-                hidden.update(
-                    field.name
-                    for field in category.field_ids
-                    if field.model == model_name
-                )
+        for category, model_fields in self._gdpr_classification(model_name).items():
+            if category.active and not category._gdpr_visible_to(user):
+                hidden.update(model_fields.mapped("name"))
         return frozenset(hidden)
 
     @api.depends("field_ids")
@@ -222,15 +218,50 @@ class GdprDataCategory(models.Model):
             )
 
     @api.model
+    def _gdpr_classification(self, model_name):
+        """``{category: ir.model.fields}``: the fields of ``model_name`` each
+        data category classifies, categories in their order, archived ones
+        included (each caller says whether they count). The one reading of
+        the classification: field access, the subject export and erasure
+        all go through it."""
+        categories = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("field_ids.model", "=", model_name)])
+        )
+        known = self.env[model_name]._fields if model_name in self.env else {}
+        return {
+            category: category.field_ids.filtered(
+                lambda field: field.model == model_name and field.name in known
+            )
+            for category in categories
+        }
+
+    @api.model
     def _gdpr_fields_of(self, model_name, category_codes=None):
         """Names of the classified fields of a model, optionally per category."""
-        domain = [("field_ids.model", "=", model_name)]
-        if category_codes:
-            domain.append(("code", "in", list(category_codes)))
-        categories = self.sudo().with_context(active_test=False).search(domain)
         return {
-            field.name for field in categories.field_ids if field.model == model_name
+            name
+            for category, model_fields in self._gdpr_classification(model_name).items()
+            if not category_codes or category.code in category_codes
+            for name in model_fields.mapped("name")
         }
+
+    @api.model
+    def _gdpr_stored_fields_of(self, model_name):
+        """The classified fields of a model that hold a value of their own
+        (stored, not related): what erasure clears."""
+        names = self._gdpr_fields_of(model_name)
+        Model = self.env[model_name]
+        return [
+            name
+            for name in sorted(names)
+            if name in Model._fields
+            and Model._fields[name].store
+            and not Model._fields[name].related
+            # computed fields count only when people can set them
+            and not (Model._fields[name].compute and Model._fields[name].readonly)
+        ]
 
     @api.model
     def _gdpr_category_of_field(self, model_name, field_name):

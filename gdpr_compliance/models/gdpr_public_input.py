@@ -7,7 +7,6 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import config, email_normalize
-from odoo.tools.misc import hmac
 
 # RFC 5321 4.5.3.1: a local part has at most 64 octets and a path at most
 # 256 (254 once the angle brackets are taken away).
@@ -138,7 +137,7 @@ class GdprPublicInput(models.AbstractModel):
                 ),
                 status=503,
             )
-        return hmac(self.env(su=True), scope, message)
+        return self.env["gdpr.keyed.hash"]._gdpr_hmac(scope, message)
 
     @api.model
     def _gdpr_signature_matches(self, expected, given):

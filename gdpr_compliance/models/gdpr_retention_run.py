@@ -203,10 +203,10 @@ class GdprRetentionRun(models.Model):
         run = self.sudo()
         started = time.monotonic()
         attempted = {(line.res_model, line._gdpr_subject_id()) for line in run.line_ids}
-        Erasure = self.env["gdpr.erasure"]
+        Sweep = self.env["gdpr.erasure.sweep"]
         if not run.dry_run:
             # a call that died before its sweep left identifiers queued
-            Erasure._gdpr_sweep_pending()
+            Sweep._gdpr_sweep_pending()
         # one evaluation of everybody per call; each batch is checked again
         # just before it is processed (someone may have come back meanwhile)
         budget = batch_size * max_batches if batch_size and max_batches else None
@@ -240,7 +240,7 @@ class GdprRetentionRun(models.Model):
         # a full budget means more may be due: the next call goes on
         remaining = 1 if budget and len(candidates) >= budget else 0
         if not run.dry_run:
-            Erasure._gdpr_sweep_pending()
+            Sweep._gdpr_sweep_pending()
         if not remaining or not batches:
             run.write(
                 {
@@ -289,14 +289,13 @@ class GdprRetentionRun(models.Model):
         fully processed or untouched and the failure is recorded."""
         self.ensure_one()
         Line = self.env["gdpr.retention.run.line"].sudo()
-        Erasure = self.env["gdpr.erasure"]
         keys = {}
         for model in {row["model"] for row in rows}:
             ids = [row["res_id"] for row in rows if row["model"] == model]
             keys.update(
                 zip(
                     [(model, res_id) for res_id in ids],
-                    Erasure._gdpr_pseudonyms_of(model, ids),
+                    self.env["gdpr.keyed.hash"]._gdpr_pseudonyms_of(model, ids),
                     strict=True,
                 )
             )

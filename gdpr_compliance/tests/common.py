@@ -3,6 +3,9 @@ import io
 import json
 import shutil
 
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL, config
 
@@ -124,6 +127,20 @@ class GdprCommon(TransactionCase):
         )
 
     @classmethod
+    def _age(cls, partner, months_ago):
+        """Pretend the last exchange with the person is that old (from the
+        class's ``now`` when it has one)."""
+        now = getattr(cls, "now", None) or fields.Datetime.now()
+        when = now - relativedelta(months=months_ago)
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE res_partner SET gdpr_last_interaction = %s, create_date = %s "
+            "WHERE id = %s",
+            (when, when, partner.id),
+        )
+        partner.invalidate_recordset()
+
+    @classmethod
     def _set_strict(cls, partner=True, lead=True):
         icp = cls.env["ir.config_parameter"].sudo()
         icp.set_param("gdpr_compliance.require_basis_partner", partner)
@@ -159,3 +176,155 @@ class GdprCommon(TransactionCase):
             " ".join(page.extract_text().split())
             for page in PdfReader(io.BytesIO(pdf)).pages
         )
+
+
+class ConsentCommon(GdprCommon):
+    """A privacy notice for marketing and profiling (consent needs one, Art.
+    7(1) and 13) and a prospect assigned to the salesperson."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["gdpr.consent.event"]
+        cls.purpose_profiling = cls.env.ref("gdpr_compliance.gdpr_purpose_profiling")
+        cls.notice = cls.env["gdpr.privacy.notice"].create(
+            {
+                "name": "Test notice v9",
+                "valid_from": fields.Date.today() - relativedelta(days=1),
+                "purpose_ids": [
+                    (6, 0, (cls.purpose_marketing | cls.purpose_profiling).ids)
+                ],
+                "body": "<p>We use your email for offers.</p>",
+            }
+        )
+        cls.prospect = cls.Partner.create(
+            {
+                "name": "Prospect Person",
+                "email": "prospect@example.com",
+                "gdpr_legal_basis": "consent",
+                "gdpr_source_id": cls.source_fair.id,
+                "user_id": cls.user_sales.id,
+            }
+        )
+
+    def _record(self, partner, action="given", channel="web_form", **kwargs):
+        return partner._gdpr_record_consent("marketing", action, channel, **kwargs)
+
+
+class PeopleCommon(ConsentCommon):
+    """One person in each state the processing rule tells apart, for direct
+    marketing, built as users and Odoo build them (consents through the
+    ledger, a customer through a won opportunity); nothing is patched.
+
+    ``cls.people`` maps a state to its partner; ``cls.expected`` to the
+    rule's answer (False: allowed, else the reason)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.people = {}
+
+        def person(state, name, consents=(), **vals):
+            partner = cls.Partner.create(
+                {
+                    "name": name,
+                    "email": f"{name.lower().replace(' ', '.')}@example.org",
+                    "gdpr_legal_basis": "consent",
+                    "gdpr_source_id": cls.source_fair.id,
+                    **vals,
+                }
+            )
+            for action in consents:
+                partner._gdpr_record_consent("marketing", action, "web_form")
+            cls.people[state] = partner
+            return partner
+
+        person("consented", "Anna Consenso", ["given"])
+        person("withdrawn", "Bruno Revoca", ["given", "withdrawn"])
+        # Art. 18: restricted, even with a consent
+        person("restricted", "Carla Limitata", ["given"], gdpr_restricted=True)
+        # a consent whose purpose's retention period (24 months after the
+        # last interaction) is over
+        lapsed = person("lapsed", "Dario Scaduto", ["given"])
+        cls._age(lapsed, 30)
+        person("prospect", "Elena Potenziale")
+        company = person(
+            "company",
+            "Mobili Bianchi Spa",
+            is_company=True,
+            gdpr_legal_basis="contract",
+        )
+        customer = person(
+            "customer",
+            "Franco Cliente",
+            parent_id=company.id,
+            gdpr_legal_basis="contract",
+        )
+        # Italian Privacy Code art. 130(4): the soft opt-in covers the address
+        # the customer gave in the sale, not a colleague's
+        person(
+            "colleague",
+            "Gina Collega",
+            parent_id=company.id,
+            gdpr_legal_basis="legitimate_interest",
+        )
+        won = cls.Lead.create(
+            {
+                "name": "Won deal",
+                "partner_id": customer.id,
+                "gdpr_legal_basis": "contract",
+                "gdpr_source_id": cls.source_fair.id,
+            }
+        )
+        won.action_set_won()
+        cls.expected = {
+            "consented": False,
+            "withdrawn": "withdrawn",
+            "restricted": "restricted",
+            "lapsed": "lapsed",
+            "prospect": "no_basis",
+            "customer": False,
+            "colleague": "no_basis",
+            # the company bought nothing itself: its contact did
+            "company": "no_basis",
+        }
+
+    def _composer(self, records, **values):
+        """The mail composer in mass mode on ``records``, as the list view's
+        action opens it."""
+        return (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_composition_mode="mass_mail",
+                default_model=records._name,
+                active_ids=records.ids,
+            )
+            .create(dict({"subject": "Offers", "body": "<p>Offers</p>"}, **values))
+        )
+
+    def _retention_due_states(self):
+        """The states whose person the retention engine would process when
+        marketing is what decides: the other purposes are off, except the
+        follow-up of everyone (legitimate interest), whose short period is
+        over for all. A person is then due exactly when marketing no longer
+        covers them."""
+        followup = self.env.ref("gdpr_compliance.gdpr_purpose_sales_followup")
+        self.Purpose.search(
+            [("id", "not in", (self.purpose_marketing | followup).ids)]
+        ).active = False
+        followup.retention_months = 1
+        individuals = {
+            state: partner
+            for state, partner in self.people.items()
+            if not partner.is_company
+        }
+        for state, partner in individuals.items():
+            if state != "lapsed":
+                self._age(partner, 2)
+        due = {
+            row["partner_id"]
+            for row in self.Partner._gdpr_retention_due(
+                partner_ids=[partner.id for partner in individuals.values()]
+            )
+        }
+        return {state for state, partner in individuals.items() if partner.id in due}

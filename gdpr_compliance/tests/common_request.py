@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo.addons.base.models.ir_mail_server import IrMailServer
 
-from .test_consent_ledger import ConsentCommon
+from .common import ConsentCommon
 
 
 class RequestCommon(ConsentCommon):

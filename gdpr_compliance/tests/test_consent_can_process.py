@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .test_consent_ledger import ConsentCommon
+from .common import ConsentCommon
 
 
 @tagged("post_install", "-at_install")

@@ -2,45 +2,13 @@
 import threading
 
 import psycopg2
-from dateutil.relativedelta import relativedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.gdpr_consent_event import CONSENT_CHANNEL_SELECTION
-from .common import GdprCommon
-
-
-class ConsentCommon(GdprCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Event = cls.env["gdpr.consent.event"]
-        cls.purpose_profiling = cls.env.ref("gdpr_compliance.gdpr_purpose_profiling")
-        cls.notice = cls.env["gdpr.privacy.notice"].create(
-            {
-                "name": "Test notice v9",
-                "valid_from": fields.Date.today() - relativedelta(days=1),
-                "purpose_ids": [
-                    (6, 0, (cls.purpose_marketing | cls.purpose_profiling).ids)
-                ],
-                "body": "<p>We use your email for offers.</p>",
-            }
-        )
-        cls.prospect = cls.Partner.create(
-            {
-                "name": "Prospect Person",
-                "email": "prospect@example.com",
-                "gdpr_legal_basis": "consent",
-                "gdpr_source_id": cls.source_fair.id,
-                "user_id": cls.user_sales.id,
-            }
-        )
-
-    def _record(self, partner, action="given", channel="web_form", **kwargs):
-        return partner._gdpr_record_consent("marketing", action, channel, **kwargs)
+from .common import ConsentCommon
 
 
 @tagged("post_install", "-at_install")

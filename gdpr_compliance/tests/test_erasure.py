@@ -6,7 +6,7 @@ from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.gdpr_compliance.models import gdpr_erasure
+from odoo.addons.gdpr_compliance.models import gdpr_erasure_sweep
 
 from .common import GdprCommon, tables_containing
 
@@ -152,7 +152,7 @@ class TestErasure(GdprCommon):
             .sudo()
             .create({"key": "gdpr_test.words", "value": f"{NAME.upper()} <{EMAIL}>"})
         )
-        with patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0):
+        with patch.object(gdpr_erasure_sweep, "DIRECT_SWEEP_LIMIT", 0):
             partner.with_user(self.user_dpo)._gdpr_erase()
         self.assertFalse(
             self._tables_containing(NAME, EMAIL, PHONE, MOBILE)
@@ -178,8 +178,8 @@ class TestErasure(GdprCommon):
             .create({"key": "gdpr_test.long", "value": f"{filler} {NAME}, {PHONE}"})
         )
         with (
-            patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0),
-            patch.object(gdpr_erasure, "LONG_TEXT", 100),
+            patch.object(gdpr_erasure_sweep, "DIRECT_SWEEP_LIMIT", 0),
+            patch.object(gdpr_erasure_sweep, "LONG_TEXT", 100),
         ):
             partner.with_user(self.user_dpo)._gdpr_erase()
         note.invalidate_recordset()
@@ -199,8 +199,8 @@ class TestErasure(GdprCommon):
             # cancel any statement that waits instead
             self.env.cr.execute("SELECT set_config('statement_timeout', '5s', TRUE)")
             with (
-                patch.object(gdpr_erasure, "DIRECT_SWEEP_LIMIT", 0),
-                patch.object(gdpr_erasure._logger, "info") as info,
+                patch.object(gdpr_erasure_sweep, "DIRECT_SWEEP_LIMIT", 0),
+                patch.object(gdpr_erasure_sweep._logger, "info") as info,
             ):
                 partner.with_user(self.user_dpo)._gdpr_erase()
             other.rollback()

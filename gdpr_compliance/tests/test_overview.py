@@ -13,8 +13,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
 from ..models import gdpr_overview
-from .common import call_kw
-from .test_consent_ledger import ConsentCommon
+from .common import ConsentCommon, call_kw
 
 
 class OverviewCommon(ConsentCommon):

@@ -249,6 +249,7 @@ class TestRequestTypes(RequestCommon):
                 "contact.csv",
                 "source.csv",
                 "consents.csv",
+                "processing.csv",
                 "leads.csv",
                 "subscriptions.csv",
             },

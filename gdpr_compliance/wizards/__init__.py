@@ -4,3 +4,4 @@ from . import gdpr_retention_preview_wizard
 from . import gdpr_request_extend_wizard
 from . import gdpr_rectification_wizard
 from . import gdpr_request_handler_wizard
+from . import mail_compose_message

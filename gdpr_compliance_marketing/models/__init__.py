@@ -3,8 +3,10 @@ from . import gdpr_erasure
 from . import gdpr_mailing_exclusion
 from . import gdpr_import_triage
 from . import gdpr_objection
+from . import gdpr_processing_rule
 from . import gdpr_overview
 from . import gdpr_retention_run
+from . import gdpr_subject_export
 from . import gdpr_retention_run_line
 from . import gdpr_suppression
 from . import mail_blacklist

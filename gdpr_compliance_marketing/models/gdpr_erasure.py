@@ -146,3 +146,56 @@ class GdprErasure(models.AbstractModel):
                 )
             )
         self.env["gdpr.objection"].invalidate_model()
+
+    @api.model
+    def _gdpr_remove_mailing_contacts(self, contacts):
+        """Remove mailing contacts whose marketing period is over, with what
+        stands for them: their traces keep their figures without the
+        address; blocklist entries and objections of an address nobody else
+        holds keep only its keyed hash."""
+        contacts = contacts.sudo()
+        Erasure = self.with_context(gdpr_retention=True)
+        emails = sorted(set(contacts.mapped("email_normalized")) - {False})
+        # addresses nobody else in the database stands for any more: their
+        # blocklist entries and objections keep only the keyed hash
+        orphan = sorted(set(emails) - self._gdpr_addresses_in_use(emails, contacts))
+        blacklist = Erasure._gdpr_search_all(
+            "mail.blacklist", [("email", "in", orphan)]
+        )
+        scope = {contacts._name: contacts.ids, "mail.blacklist": blacklist.ids}
+        Erasure._gdpr_suppress_erased(emails, scope)
+        Erasure._gdpr_anonymise_objections(orphan, self.env["res.partner"])
+        # traces keep their figures; only this contact's lose the address
+        Erasure._gdpr_anonymise_traces([], {contacts._name: contacts.ids})
+        self.env["mail.message"].sudo().search(
+            Erasure._gdpr_scope_domain(scope, "model", "res_id")
+        ).unlink()
+        Erasure._gdpr_remove_attachments(scope)
+        blacklist.unlink()
+        contacts.unlink()
+        return True
+
+    @api.model
+    def _gdpr_addresses_in_use(self, emails, leaving):
+        """The addresses of ``emails`` that a contact, a lead or another
+        mailing contact than ``leaving`` still holds."""
+        if not emails:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT email_normalized FROM res_partner
+                 WHERE email_normalized = ANY(%(emails)s)
+                 UNION
+                SELECT email_normalized FROM crm_lead
+                 WHERE email_normalized = ANY(%(emails)s)
+                 UNION
+                SELECT email_normalized FROM mailing_contact
+                 WHERE email_normalized = ANY(%(emails)s)
+                   AND NOT (id = ANY(%(leaving)s))
+                """,
+                emails=list(emails),
+                leaving=leaving.ids,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}

@@ -33,7 +33,7 @@ class GdprMailingExclusion(models.Model):
 
     @api.model
     def _selection_reason(self):
-        return list(self.env["res.partner"]._gdpr_exclusion_reasons().items())
+        return self.env["gdpr.processing.rule"]._gdpr_decision_selection()
 
     @api.model
     def _gdpr_record(self, mailing, excluded):

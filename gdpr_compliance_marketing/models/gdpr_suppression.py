@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.gdpr_compliance.models.gdpr_erasure import normalize_email
 
@@ -58,7 +59,55 @@ class GdprSuppression(models.Model):
 
     @api.model
     def _gdpr_hashes_normalized(self, normalized_emails):
-        return self.env["gdpr.erasure"]._gdpr_keyed_hashes(normalized_emails)
+        return self.env["gdpr.keyed.hash"]._gdpr_keyed_hashes(normalized_emails)
+
+    @api.model
+    def _gdpr_suppressed_records(self, model, targets):
+        """Ids of the records of ``model`` (of ``targets``, ids or an SQL
+        sub-query returning them) whose address is on the list: readable
+        entries are joined in SQL; erased ones (keyed hash only) are hashed
+        here, and only when there are any."""
+        Model = self.env[model]
+        field = Model._fields.get("email_normalized")
+        if not field or not field.store or not targets:
+            return set()
+        if not isinstance(targets, SQL):
+            targets = SQL("(SELECT unnest(%s::int[]) AS id)", list(targets))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT t.id
+                  FROM %s AS r
+                  JOIN %s t ON t.id = r.id
+                  JOIN gdpr_suppression s ON s.email_normalized = t.email_normalized
+                """,
+                targets,
+                SQL.identifier(Model._table),
+            )
+        )
+        suppressed = {row[0] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            "SELECT email_hash FROM gdpr_suppression WHERE email_normalized IS NULL"
+        )
+        erased_hashes = {row[0] for row in self.env.cr.fetchall()}
+        if erased_hashes:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT t.id, t.email_normalized FROM %s AS r JOIN %s t "
+                    "ON t.id = r.id WHERE t.email_normalized IS NOT NULL",
+                    targets,
+                    SQL.identifier(Model._table),
+                )
+            )
+            rows = self.env.cr.fetchall()
+            hashes = self._gdpr_hashes_normalized([email for _res_id, email in rows])
+            suppressed.update(
+                res_id
+                for (res_id, _email), digest in zip(rows, hashes, strict=True)
+                if digest in erased_hashes
+            )
+        return suppressed
 
     @api.model
     def _gdpr_suppress(self, email, reason, note=None):

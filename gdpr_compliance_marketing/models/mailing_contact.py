@@ -37,16 +37,8 @@ PERSON_INDEXES = (
 
 class MailingContact(models.Model):
     _name = "mailing.contact"
-    _inherit = ["mailing.contact", "gdpr.audited.mixin"]
+    _inherit = ["mailing.contact", "gdpr.audited.mixin", "gdpr.last.interaction.mixin"]
 
-    gdpr_last_interaction = fields.Datetime(
-        string="Last Interaction",
-        index=True,
-        readonly=True,
-        copy=False,
-        help="Last open, click or reply of this contact to a mailing, or its "
-        "subscription. Marketing retention runs from this date.",
-    )
     # Both are kept by the database (triggers, see init): whatever writes a
     # partner, an address or a consent event, the ORM or SQL, the recipient
     # rules of a mailing read these two columns and nothing else.
@@ -135,12 +127,8 @@ class MailingContact(models.Model):
                 )
             )
 
-    def _gdpr_touch_interaction(self, when=None):
-        """Same forward-only rule as for partners."""
-        self.env["res.partner"]._gdpr_touch_rows(self, when)
-
     def _gdpr_record_consent(
-        self, purpose, action, channel, notice=None, evidence=None, **kwargs
+        self, purpose, action, channel, notice=None, evidence=None, **values
     ):
         """Record a consent given on a mailing list: on the partner with the
         same address when there is one (the newest, the one the recipient
@@ -157,7 +145,7 @@ class MailingContact(models.Model):
             channel,
             notice=notice,
             evidence=evidence,
-            **kwargs,
+            **values,
         )
         # the database set it when the event was written
         self.invalidate_recordset(["gdpr_own_consent"])
@@ -312,7 +300,7 @@ class MailingContact(models.Model):
                    AND c.gdpr_own_consent IS DISTINCT FROM own.action
                 """,
                 newest=self._gdpr_newest_partner_sql(SQL("c.email_normalized")),
-                last=self.env["mailing.mailing"]._gdpr_own_consent_sql(
+                last=self.env["gdpr.processing.rule"]._gdpr_own_consent_sql(
                     self._name, self.env["gdpr.purpose"]._gdpr_get("marketing")
                 ),
             )
@@ -378,51 +366,5 @@ class MailingContact(models.Model):
 
     def _gdpr_retention_apply(self, purpose, action, hold=False):
         """A mailing contact holds nothing but marketing data: whatever the
-        action, it goes, and its traces keep their figures without its
-        address."""
-        contacts = self.sudo()
-        Erasure = self.env["gdpr.erasure"].with_context(gdpr_retention=True)
-        emails = sorted(set(contacts.mapped("email_normalized")) - {False})
-        # addresses nobody else in the database stands for any more: their
-        # blocklist entries and objections keep only the keyed hash
-        orphan = sorted(set(emails) - self._gdpr_addresses_in_use(emails, contacts))
-        blacklist = Erasure._gdpr_search_all(
-            "mail.blacklist", [("email", "in", orphan)]
-        )
-        scope = {self._name: contacts.ids, "mail.blacklist": blacklist.ids}
-        Erasure._gdpr_suppress_erased(emails, scope)
-        Erasure._gdpr_anonymise_objections(orphan, self.env["res.partner"])
-        # traces keep their figures; only this contact's lose the address
-        Erasure._gdpr_anonymise_traces([], {self._name: contacts.ids})
-        self.env["mail.message"].sudo().search(
-            Erasure._gdpr_scope_domain(scope, "model", "res_id")
-        ).unlink()
-        Erasure._gdpr_remove_attachments(scope)
-        blacklist.unlink()
-        contacts.unlink()
-        return True
-
-    @api.model
-    def _gdpr_addresses_in_use(self, emails, leaving):
-        """The addresses of ``emails`` that a contact, a lead or another
-        mailing contact than ``leaving`` still holds."""
-        if not emails:
-            return set()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT email_normalized FROM res_partner
-                 WHERE email_normalized = ANY(%(emails)s)
-                 UNION
-                SELECT email_normalized FROM crm_lead
-                 WHERE email_normalized = ANY(%(emails)s)
-                 UNION
-                SELECT email_normalized FROM mailing_contact
-                 WHERE email_normalized = ANY(%(emails)s)
-                   AND NOT (id = ANY(%(leaving)s))
-                """,
-                emails=list(emails),
-                leaving=leaving.ids,
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+        action, the erasure service removes it."""
+        return self.env["gdpr.erasure"]._gdpr_remove_mailing_contacts(self)

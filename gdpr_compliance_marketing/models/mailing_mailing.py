@@ -8,42 +8,61 @@ from odoo.tools import SQL
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
 
+    # Counted on demand: at 100,000 recipients the count takes most of a
+    # second, which the marketer would wait for at every opening of the form.
+    # A change of the recipients clears it.
+    gdpr_exclusions_counted = fields.Boolean(
+        string="Exclusions Counted",
+        compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
+    )
     gdpr_excluded_count = fields.Integer(
         string="Excluded (GDPR)",
         compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
         help="Recipients of the mailing's domain that will not be mailed "
-        "because they may not receive direct marketing.",
+        "because they may not receive direct marketing, when last counted.",
     )
     gdpr_exclusion_summary = fields.Text(
         string="Exclusions",
         compute="_compute_gdpr_exclusions",
+        store=True,
+        copy=False,
     )
 
-    @api.depends("mailing_model_real", "mailing_domain", "contact_list_ids", "state")
+    @api.depends("mailing_model_id", "mailing_domain", "contact_list_ids")
     def _compute_gdpr_exclusions(self):
-        reasons = self.env["res.partner"]._gdpr_exclusion_reasons()
+        self.gdpr_exclusions_counted = False
+        self.gdpr_excluded_count = 0
+        self.gdpr_exclusion_summary = False
+
+    def action_gdpr_count_exclusions(self):
+        """Count who the mailing will skip and why, now."""
         for mailing in self:
             if mailing.state == "done" or not mailing.mailing_model_real:
-                mailing.gdpr_excluded_count = 0
-                mailing.gdpr_exclusion_summary = False
                 continue
             excluded = mailing._gdpr_excluded_recipients(
                 mailing._gdpr_domain_recipients(),
                 targets=mailing._gdpr_domain_targets(),
             )
-            mailing.gdpr_excluded_count = len(excluded)
-            mailing.gdpr_exclusion_summary = "\n".join(
-                mailing._gdpr_exclusion_counts(excluded, reasons)
+            mailing.write(
+                {
+                    "gdpr_exclusions_counted": True,
+                    "gdpr_excluded_count": len(excluded),
+                    "gdpr_exclusion_summary": "\n".join(
+                        mailing._gdpr_exclusion_counts(excluded)
+                    )
+                    or False,
+                }
             )
+        return True
 
     @api.model
-    def _gdpr_exclusion_counts(self, excluded, reasons=None):
+    def _gdpr_exclusion_counts(self, excluded):
         """``["<reason>: <count>", ...]`` for ``{res_id: reason_key}``."""
-        reasons = reasons or self.env["res.partner"]._gdpr_exclusion_reasons()
-        counts = {}
-        for reason in excluded.values():
-            counts[reason] = counts.get(reason, 0) + 1
-        return [f"{reasons[key]}: {count}" for key, count in sorted(counts.items())]
+        return self.env["gdpr.processing.rule"]._gdpr_refusal_counts(excluded)
 
     # ------------------------------------------------------------------
     # Recipients
@@ -160,7 +179,7 @@ class MailingMailing(models.Model):
         found by joins, which the planner sizes, rather than by a lookup per
         partner."""
         purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
-        Partner = self.env["res.partner"]
+        rule = self.env["gdpr.processing.rule"]
         return SQL(
             """
             (WITH customers AS MATERIALIZED (
@@ -169,8 +188,9 @@ class MailingMailing(models.Model):
                    WHERE doc.partner_id IS NOT NULL)
             SELECT rp.id
               FROM res_partner rp
+              JOIN gdpr_purpose pu ON pu.id = %(purpose)s
          LEFT JOIN gdpr_consent gc
-                ON gc.partner_id = rp.id AND gc.purpose_id = %(purpose)s
+                ON gc.partner_id = rp.id AND gc.purpose_id = pu.id
          LEFT JOIN customers own_doc ON own_doc.partner_id = rp.id
          LEFT JOIN customers company_doc
                 ON company_doc.partner_id = rp.commercial_partner_id
@@ -182,36 +202,15 @@ class MailingMailing(models.Model):
                AND %(reason)s IS NULL)
             """,
             lists=self.contact_list_ids.ids,
-            documents=Partner._gdpr_customer_document_dates(),
+            documents=rule._gdpr_customer_document_dates(),
             purpose=purpose.id,
-            reason=Partner._gdpr_exclusion_reason_sql(
-                purpose,
-                "rp",
-                "gc",
+            reason=rule._gdpr_refusal_sql(
+                {"partner": "rp", "consent": "gc", "purpose": "pu"},
                 customer=SQL(
                     "(own_doc.partner_id IS NOT NULL "
                     "OR company_doc.partner_id IS NOT NULL)"
                 ),
             ),
-        )
-
-    @api.model
-    def _gdpr_own_consent_sql(self, origin_model, purpose, origin_ids=None):
-        """SQL: ``(origin_id, action)``, the last consent event for ``purpose``
-        recorded on each record of ``origin_model`` itself (no partner), of
-        the ``origin_ids`` sub-query when given."""
-        only = SQL("AND e.origin_id IN (%s)", origin_ids) if origin_ids else SQL()
-        return SQL(
-            """
-            SELECT DISTINCT ON (e.origin_id) e.origin_id, e.action
-              FROM gdpr_consent_event e
-             WHERE e.origin_model = %s AND e.partner_id IS NULL
-               AND e.purpose_id = %s %s
-          ORDER BY e.origin_id, e.sequence DESC
-            """,
-            origin_model,
-            purpose.id,
-            only,
         )
 
     def _action_send_mail(self, res_ids=None):
@@ -330,117 +329,18 @@ class MailingMailing(models.Model):
         return {row[0] for row in self.env.cr.fetchall()}
 
     def _gdpr_suppressed_recipients(self, targets):
-        """Records whose address is on the suppression list: readable entries
-        are joined in SQL; erased ones (keyed hash only) are hashed here, and
-        only when there are any."""
-        Model = self.env[self.mailing_model_real]
-        field = Model._fields.get("email_normalized")
-        if not field or not field.store:
-            return set()
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT t.id
-                  FROM %s AS r
-                  JOIN %s t ON t.id = r.id
-                  JOIN gdpr_suppression s ON s.email_normalized = t.email_normalized
-                """,
-                targets,
-                SQL.identifier(Model._table),
-            )
+        """Records of the mailing's target model whose address is on the
+        suppression list."""
+        return self.env["gdpr.suppression"]._gdpr_suppressed_records(
+            self.mailing_model_real, targets
         )
-        suppressed = {row[0] for row in self.env.cr.fetchall()}
-        self.env.cr.execute(
-            "SELECT email_hash FROM gdpr_suppression WHERE email_normalized IS NULL"
-        )
-        erased_hashes = {row[0] for row in self.env.cr.fetchall()}
-        if erased_hashes:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT t.id, t.email_normalized FROM %s AS r JOIN %s t "
-                    "ON t.id = r.id WHERE t.email_normalized IS NOT NULL",
-                    targets,
-                    SQL.identifier(Model._table),
-                )
-            )
-            rows = self.env.cr.fetchall()
-            hashes = self.env["gdpr.suppression"]._gdpr_hashes_normalized(
-                [email for _res_id, email in rows]
-            )
-            suppressed.update(
-                res_id
-                for (res_id, _email), digest in zip(rows, hashes, strict=True)
-                if digest in erased_hashes
-            )
-        return suppressed
 
     def _gdpr_excluded_by_consent(self, res_ids, targets):
-        model = self.mailing_model_real
-        if model == "res.partner":
-            return self.env["res.partner"]._gdpr_marketing_exclusions(res_ids)
-        own = None
-        if model == "crm.lead":
-            partner_of = SQL(
-                "SELECT t.id, l.partner_id FROM targets t "
-                "JOIN crm_lead l ON l.id = t.id"
-            )
-        elif model == "mailing.contact":
-            # a mailing contact stands for its person, else its own consent
-            # (both kept by the database)
-            partner_of = SQL(
-                "SELECT t.id, mc.gdpr_partner_id AS partner_id FROM targets t "
-                "JOIN mailing_contact mc ON mc.id = t.id"
-            )
-            own = SQL(
-                "SELECT mc.id AS origin_id, mc.gdpr_own_consent AS action "
-                "FROM mapped m JOIN mailing_contact mc ON mc.id = m.id "
-                "WHERE m.partner_id IS NULL"
-            )
-        else:
-            return {}
-        return self._gdpr_excluded_through(targets, partner_of, model, own)
-
-    def _gdpr_excluded_through(self, targets, partner_of, origin_model, own=None):
-        """Exclusions of records that stand for a partner when they have one,
-        and otherwise carry their own consent events (origin documents). One
-        query maps each record to its partner or to its last own consent
-        (``own``, SQL rows ``(origin_id, action)``, read from the ledger when
-        not given)."""
-        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH targets AS (SELECT tg.id FROM %(targets)s AS tg),
-                     mapped AS (%(partner_of)s),
-                     own AS (%(own)s)
-                SELECT m.id, m.partner_id, own.action
-                  FROM mapped m
-             LEFT JOIN own ON own.origin_id = m.id
-                """,
-                targets=targets,
-                partner_of=partner_of,
-                own=own
-                or self._gdpr_own_consent_sql(
-                    origin_model,
-                    purpose,
-                    SQL("SELECT m.id FROM mapped m WHERE m.partner_id IS NULL"),
-                ),
-            )
+        """The processing rule's refusals for direct marketing, of whatever
+        stands for a person in the mailing's target model."""
+        return self.env["gdpr.processing.rule"]._gdpr_record_refusals(
+            self.mailing_model_real, res_ids, "marketing", targets=targets
         )
-        rows = self.env.cr.fetchall()
-        partner_excluded = self.env["res.partner"]._gdpr_marketing_exclusions(
-            {partner_id for _res_id, partner_id, _action in rows if partner_id}
-        )
-        excluded = {}
-        for res_id, partner_id, own_action in rows:
-            if partner_id:
-                if partner_id in partner_excluded:
-                    excluded[res_id] = partner_excluded[partner_id]
-            elif own_action != "given":
-                excluded[res_id] = "withdrawn" if own_action else "no_basis"
-        return excluded
 
     def action_view_gdpr_excluded(self):
         self.ensure_one()

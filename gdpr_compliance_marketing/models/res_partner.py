@@ -1,19 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
-
-    @api.model
-    def _gdpr_exclusion_reasons(self):
-        reasons = super()._gdpr_exclusion_reasons()
-        reasons["suppressed"] = self.env._("On the suppression list")
-        reasons["unconfirmed"] = self.env._(
-            "Subscription not confirmed (double opt-in)"
-        )
-        return reasons
 
     @api.model
     def _gdpr_interaction_queries(self, since):
@@ -52,23 +43,3 @@ class ResPartner(models.Model):
                 reason=request.name if request else None,
             )
         return super()._gdpr_object(request)
-
-    def _gdpr_personal_data(self):
-        data = super()._gdpr_personal_data()
-        if not self.email_normalized:
-            return data
-        subscriptions = (
-            self.env["mailing.subscription"]
-            .sudo()
-            .search([("contact_id.email_normalized", "=", self.email_normalized)])
-        )
-        data["subscriptions"] = [
-            {
-                "list": subscription.list_id.name,
-                "email": subscription.contact_id.email or False,
-                "subscribed": fields.Datetime.to_string(subscription.create_date),
-                "opted_out": subscription.opt_out,
-            }
-            for subscription in subscriptions
-        ]
-        return data

@@ -4,6 +4,7 @@ from . import test_mailing_interaction
 from . import test_objection
 from . import test_suppression
 from . import test_mailing_recipients
+from . import test_processing_rule
 from . import test_mass_mailing_flows
 from . import test_marketing_retention
 from . import test_marketing_request

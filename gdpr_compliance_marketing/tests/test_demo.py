@@ -14,8 +14,9 @@ class TestMarketingDemo(TransactionCase):
             "gdpr_compliance_marketing.mailing_mailing_autumn_demo"
         ).with_user(marketer)
         self.assertEqual(mailing.state, "draft")
-        reasons = self.env["res.partner"]._gdpr_exclusion_reasons()
+        reasons = dict(self.env["gdpr.processing.rule"]._gdpr_decision_selection())
         expected = ("no_basis", "withdrawn", "restricted", "suppressed", "unconfirmed")
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, len(expected))
         for key in expected:
             self.assertIn(f"{reasons[key]}: 1", mailing.gdpr_exclusion_summary)

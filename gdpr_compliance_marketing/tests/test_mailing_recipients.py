@@ -74,11 +74,20 @@ class TestMailingRecipients(TransactionCase):
         self.assertEqual(
             set(mailing._get_recipients()), {self.consenting.id, self.customer.id}
         )
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, 3)
         self.assertIn(
             "Processing restricted (Art. 18): 1", mailing.gdpr_exclusion_summary
         )
         self.assertIn("No consent (prospect)", mailing.gdpr_exclusion_summary)
+        # counted on demand: other recipients clear the count
+        mailing.mailing_domain = repr([("id", "in", self.consenting.ids)])
+        self.assertFalse(mailing.gdpr_exclusions_counted)
+        self.assertFalse(mailing.gdpr_excluded_count)
+        mailing.mailing_domain = repr([("id", "in", self.partners.ids)])
+        mailing.action_gdpr_count_exclusions()
+        self.assertTrue(mailing.gdpr_exclusions_counted)
+        self.assertEqual(mailing.gdpr_excluded_count, 3)
         action = mailing.action_view_gdpr_excluded()
         self.assertEqual(
             set(action["domain"][0][2]),
@@ -92,7 +101,9 @@ class TestMailingRecipients(TransactionCase):
 
     def test_set_based_rule_matches_can_process(self):
         partners = self.partners | self.env["res.partner"].search([], limit=50)
-        excluded = self.env["res.partner"]._gdpr_marketing_exclusions(partners.ids)
+        excluded = self.env["gdpr.processing.rule"]._gdpr_refusals(
+            partners.ids, "marketing"
+        )
         for partner in partners:
             allowed, _reason = partner._gdpr_can_process("marketing")
             self.assertEqual(allowed, partner.id not in excluded, partner.name)
@@ -161,6 +172,7 @@ class TestMailingRecipients(TransactionCase):
             {as_partner.id: "withdrawn", no_consent.id: "no_basis"},
         )
         self.assertEqual(mailing._get_recipients(), own_consent.ids)
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, 2)
         # the consent of a contact matching a partner lands on the partner
         self.assertEqual(self.withdrawn.gdpr_consent_ids.state, "withdrawn")

@@ -5,7 +5,7 @@ import zipfile
 
 from odoo.tests import TransactionCase, tagged
 
-from .test_objection import ObjectionCommon
+from .common import ObjectionCommon
 
 
 @tagged("post_install", "-at_install")

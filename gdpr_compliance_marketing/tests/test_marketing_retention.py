@@ -120,7 +120,7 @@ class TestMarketingErasureRetention(GdprCommon):
         self.assertEqual(run.line_ids.result, "done")
         self.assertEqual(
             run.line_ids.partner_key,
-            self.env["gdpr.erasure"]._gdpr_pseudonym_of("mailing.contact", stale.id),
+            self.env["gdpr.keyed.hash"]._gdpr_pseudonym_of("mailing.contact", stale.id),
         )
         self.assertFalse(stale.exists())
         self.assertTrue(fresh.exists() and kept.exists())
@@ -179,4 +179,5 @@ class TestMarketingErasureRetention(GdprCommon):
         self.assertEqual(
             mailing._gdpr_excluded_recipients(partner.ids), {partner.id: "lapsed"}
         )
+        mailing.action_gdpr_count_exclusions()
         self.assertIn("Retention period over: 1", mailing.gdpr_exclusion_summary)

@@ -7,25 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import config
 
-
-class ObjectionCommon:
-    @classmethod
-    def _setup_people(cls):
-        cls.partner = cls.env["res.partner"].create(
-            {
-                "name": "Olga Objector",
-                "email": "olga.objector@example.org",
-                "gdpr_legal_basis": "consent",
-                "gdpr_source_id": cls.env.ref(
-                    "gdpr_compliance.gdpr_source_newsletter"
-                ).id,
-            }
-        )
-        cls.partner._gdpr_record_consent("marketing", "given", "web_form")
-        cls.Objection = cls.env["gdpr.objection"]
-
-    def _objections(self, email="olga.objector@example.org"):
-        return self.Objection.search([("email_normalized", "=", email)])
+from .common import ObjectionCommon
 
 
 @tagged("post_install", "-at_install")
@@ -119,6 +101,15 @@ class TestObjectionModel(ObjectionCommon, TransactionCase):
         self.env["mail.blacklist"]._remove(self.partner.email)
         self.assertFalse(self.partner._gdpr_can_process("marketing")[0])
         self.partner._gdpr_record_consent("marketing", "given", "web_form")
+        # the objection put the address on the suppression list, which every
+        # mailing reads: the rule says no until the DPO removes the entry
+        self.assertEqual(
+            self.partner._gdpr_can_process("marketing"),
+            (False, "On the suppression list"),
+        )
+        self.env["gdpr.suppression"].search(
+            [("email_normalized", "=", self.partner.email_normalized)]
+        ).unlink()
         self.assertTrue(self.partner._gdpr_can_process("marketing")[0])
 
 

@@ -96,6 +96,7 @@ class TestOverviewMarketing(TransactionCase):
                 "mailing_domain": repr([("id", "in", people.ids)]),
             }
         )
+        mailing.action_gdpr_count_exclusions()
         self.assertEqual(mailing.gdpr_excluded_count, 2)
         mailing.action_send_mail()
         self.assertEqual(mailing.mailing_trace_ids.res_id, allowed.id)

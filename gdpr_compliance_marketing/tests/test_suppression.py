@@ -44,6 +44,7 @@ class TestSuppression(TransactionCase):
             mailing._gdpr_excluded_recipients(self.partner.ids),
             {self.partner.id: "suppressed"},
         )
+        mailing.action_gdpr_count_exclusions()
         self.assertIn("On the suppression list: 1", mailing.gdpr_exclusion_summary)
         with self.assertRaises(UserError):
             mailing.action_send_mail()

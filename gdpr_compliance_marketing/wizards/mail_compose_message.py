@@ -5,27 +5,27 @@ from odoo import models
 class MailComposeMessage(models.TransientModel):
     _inherit = "mail.compose.message"
 
-    def _action_send_mail_mass_mail(self, res_ids, auto_commit=False):
-        """A mass mail given a mailing name is direct marketing: Odoo files it
-        as a mailing of the Email Marketing app. The same rules as for any
-        mailing decide who gets it; when they leave nobody, the error says
-        how many were excluded and why."""
-        if self._gdpr_is_marketing():
-            mailing = self.mass_mailing_id
-            excluded = mailing._gdpr_excluded_recipients(res_ids)
-            allowed = [res_id for res_id in res_ids if res_id not in excluded]
-            if not allowed:
-                raise mailing._gdpr_all_excluded_error(len(res_ids), excluded)
-            res_ids = allowed
-        return super()._action_send_mail_mass_mail(res_ids, auto_commit=auto_commit)
-
     def _gdpr_is_marketing(self):
-        """Marketing mode: the composer created its own mailing from the name
-        the user gave (mass_mailing's _action_send_mail). A mailing sending
-        through the composer has already applied the rules to its ids."""
+        """A mass mail given a mailing name is direct marketing too: Odoo
+        files it as a mailing of the Email Marketing app. A mailing sending
+        through the composer (no name) has already applied the rules."""
         self.ensure_one()
-        return bool(
-            self.composition_mode == "mass_mail"
-            and self.mass_mailing_name
-            and self.mass_mailing_id
+        return super()._gdpr_is_marketing() or bool(
+            self.composition_mode == "mass_mail" and self.mass_mailing_name
         )
+
+    def _gdpr_refused_recipients(self, res_ids):
+        """The suppression list is part of what a mailing skips."""
+        refused = super()._gdpr_refused_recipients(res_ids)
+        if self.model:
+            for res_id in self.env["gdpr.suppression"]._gdpr_suppressed_records(
+                self.model, res_ids
+            ):
+                refused.setdefault(res_id, "suppressed")
+        return refused
+
+    def _gdpr_all_refused_error(self, total, refused):
+        """The composer's mailing says it the way every mailing does."""
+        if self.mass_mailing_id:
+            return self.mass_mailing_id._gdpr_all_excluded_error(total, refused)
+        return super()._gdpr_all_refused_error(total, refused)

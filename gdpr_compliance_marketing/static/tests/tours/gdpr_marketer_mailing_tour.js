@@ -1,6 +1,6 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-// A marketer opens a draft mailing, sees how many of its recipients will be
+// A marketer opens a draft mailing, counts how many of its recipients will be
 // skipped and why (no consent, unconfirmed subscription: Italian Privacy Code
 // art. 130), looks at who they are, then sends it to the others.
 
@@ -11,6 +11,19 @@ const current = (state) =>
 
 registry.category("web_tour.tours").add("gdpr_marketer_mailing", {
     steps: () => [
+        {
+            content: "The mailing's editor is ready",
+            // counting reloads the record, which the editor of the body only
+            // follows once its frame is loaded
+            timeout: 30000,
+            // (a mailing without a body offers its themes)
+            trigger: 'div[name="body_arch"] :iframe #default',
+        },
+        {
+            content: "Count who will be skipped",
+            trigger: ".alert button[name=action_gdpr_count_exclusions]:enabled",
+            run: "click",
+        },
         {
             content: "Two recipients will be skipped",
             // what the server does before this shows can be slow on a busy machine

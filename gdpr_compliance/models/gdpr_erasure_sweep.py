@@ -1,0 +1,465 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+import logging
+import time
+
+import psycopg2
+
+from odoo import api, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# What replaces the person's identifiers wherever they are found in text.
+ERASED_MARK = "[erased]"
+
+# Tables never rewritten by the sweep: the consent ledger is append-only
+# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain;
+# the audit log keeps only pseudonymous keys; the sweep's own work tables hold
+# what is being searched for.
+SWEEP_EXCLUDED_TABLES = (
+    "gdpr_erasure_sweep_identifier",
+    "gdpr_consent_event",
+    "gdpr_consent_event_head",
+    "gdpr_audit_log",
+    "gdpr_audit_log_head",
+    "gdpr_audit_subject_key",
+    "gdpr_erasure_pending",
+)
+
+# Columns that name a person: a homonym's own record must not lose its name,
+# so the full-name sweep leaves these alone (the erased person's rows there
+# are cleared field by field).
+NAME_COLUMNS = {
+    "res_partner": ("name", "complete_name", "display_name"),
+    "crm_lead": ("contact_name", "partner_name"),
+    "res_users": ("login",),
+}
+
+# Rows longer than this are not split into words (a text search vector is
+# capped at 1 MB): they are always checked with the exact text.
+LONG_TEXT = 200000
+
+# Below this many (rows x identifiers) a table is searched with one regular
+# expression; above, its words are matched first (cost independent of the
+# number of identifiers).
+DIRECT_SWEEP_LIMIT = 200000
+# ... and only with few identifiers: compiling a very long expression costs
+# more than reading a small table word by word.
+DIRECT_SWEEP_MAX_IDENTIFIERS = 50
+
+# Planner settings of the sweep (restored after it): the identifiers' hash
+# table in memory, not in batches on disk; hash joins or index lookups, never
+# sorting every word of a table; no just-in-time compilation, which costs
+# more than most of the sweep's statements.
+SWEEP_SETTINGS = {
+    "work_mem": "128MB",
+    "enable_mergejoin": "off",
+    "enable_hashjoin": "on",
+    "enable_indexscan": "on",
+    "enable_bitmapscan": "on",
+    "enable_memoize": "on",
+    "jit": "off",
+}
+# ... per table: a small table's words looked up in the identifiers' index,
+# a large table's hashed against all of them (in parallel)
+LOOKUP_SETTINGS = {
+    "enable_hashjoin": "off",
+    "enable_indexscan": "on",
+    "enable_bitmapscan": "on",
+    "enable_memoize": "on",
+}
+HASH_SETTINGS = {
+    "enable_hashjoin": "on",
+    "enable_indexscan": "off",
+    "enable_bitmapscan": "off",
+    "enable_memoize": "off",
+}
+# Rough number of words of a row, to choose between index lookups and a
+# hash join.
+WORDS_PER_ROW = 10
+
+
+class GdprErasureSweep(models.AbstractModel):
+    """The sweep that ends an erasure: no text column of the database keeps
+    the erased people's identifiers (Art. 17), whatever app wrote them.
+    Set-based: one pass over the database for any number of people."""
+
+    _name = "gdpr.erasure.sweep"
+    _description = "Personal Data Erasure Sweep"
+
+    @api.model
+    def _gdpr_sweep_excluded_tables(self):
+        return SWEEP_EXCLUDED_TABLES
+
+    @api.model
+    def _gdpr_text_columns(self):
+        """``{table: [(column, data_type)]}`` of every text-like column of the
+        database's own tables."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.table_name, c.column_name, c.data_type
+                  FROM information_schema.columns c
+                  JOIN information_schema.tables t
+                    ON t.table_schema = c.table_schema
+                   AND t.table_name = c.table_name
+                 WHERE c.table_schema = current_schema()
+                   AND t.table_type = 'BASE TABLE'
+                   AND c.data_type IN ('character varying', 'text', 'jsonb')
+                   AND NOT (c.table_name = ANY(%s))
+              ORDER BY c.table_name, c.ordinal_position
+                """,
+                list(self._gdpr_sweep_excluded_tables()),
+            )
+        )
+        # a selection column holds one of its fixed keys, never a person
+        choices = {
+            (model._table, name)
+            for model in self.env.registry.values()
+            if not model._abstract and model._auto
+            for name, field in model._fields.items()
+            if field.type == "selection" and field.store
+        }
+        columns = {}
+        for table, column, data_type in self.env.cr.fetchall():
+            if (table, column) not in choices:
+                columns.setdefault(table, []).append((column, data_type))
+        return columns
+
+    @api.model
+    def _gdpr_defer_sweep(self, identifiers):
+        """Queue the identifiers for the sweep that ends the retention call:
+        one pass over the database for thousands of people instead of one per
+        batch. Committed with the batch, so a crash before the sweep only
+        delays it to the next call."""
+        contact = set(identifiers["contact"])
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO gdpr_erasure_pending (value, contact) "
+                "SELECT * FROM unnest(%s::varchar[], %s::bool[])",
+                list(identifiers["all"]),
+                [value in contact for value in identifiers["all"]],
+            )
+        )
+
+    @api.model
+    def _gdpr_sweep_pending(self):
+        """Sweep the queued identifiers, then forget them. Returns how many
+        identifiers were swept. They go from the queue to the sweep in the
+        database: a retention run queues hundreds of thousands."""
+        started = time.monotonic()
+        searched = self._gdpr_sweep_source(
+            SQL(
+                "SELECT value, bool_or(contact) FROM gdpr_erasure_pending "
+                "GROUP BY value"
+            )
+        )
+        if not searched:
+            return 0
+        _logger.info(
+            "Erasure sweep: %s identifiers searched in every text column in %.1f s",
+            searched,
+            time.monotonic() - started,
+        )
+        # the rows this transaction sees, which are the ones swept: what
+        # another transaction queued meanwhile waits for the next sweep
+        self.env.cr.execute("DELETE FROM gdpr_erasure_pending")
+        self.env.invalidate_all()
+        return searched
+
+    @api.model
+    def _gdpr_sweep(self, identifiers):
+        """Replace every occurrence of the identifiers, in every text column
+        of the database, by a mark. Per table, one pass finds the rows holding
+        an identifier (their words against the identifiers' keys, then the
+        exact text), one statement rewrites those rows only."""
+        if not identifiers["all"]:
+            return 0
+        contact = set(identifiers["contact"])
+        return self._gdpr_sweep_source(
+            SQL(
+                "SELECT * FROM unnest(%s::text[], %s::bool[])",
+                list(identifiers["all"]),
+                [value in contact for value in identifiers["all"]],
+            )
+        )
+
+    @api.model
+    def _gdpr_sweep_source(self, source):
+        """The sweep of the identifiers ``source`` (SQL returning
+        ``(identifier, is an address or a phone)``) selects. Returns how many
+        were searched for."""
+        cr = self.env.cr
+        table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
+        # filled once, joined by every table's statement; its rows live and
+        # die in this transaction (other transactions never see them). The
+        # key is the identifier's longest word as PostgreSQL's 'simple' text
+        # search splits it: rows are matched on their words (whatever the
+        # number of identifiers), and only then is their text compared. The
+        # pattern escapes every character that is not a letter or a digit.
+        cr.execute(SQL("DELETE FROM %s", table))
+        cr.execute(
+            SQL(
+                r"""
+                INSERT INTO %s (value, key, pattern, contact)
+                SELECT lower(u.v), k.key,
+                       regexp_replace(u.v, '([^[:alnum:]])', '\\\1', 'g'), u.c
+                  FROM (%s) AS u(v, c),
+                       LATERAL (SELECT lex AS key
+                                  FROM unnest(tsvector_to_array(
+                                       to_tsvector('simple', u.v))) AS lex
+                              ORDER BY length(lex) DESC, lex LIMIT 1) AS k
+                """,
+                table,
+                source,
+            )
+        )
+        searched = cr.rowcount
+        if not searched:
+            return 0
+        self._gdpr_analyze_sweep_table(table)
+        try:
+            with self._gdpr_local_settings(SWEEP_SETTINGS):
+                self._gdpr_sweep_tables(searched, SQL("%s AS i", table))
+        finally:
+            cr.execute(SQL("DELETE FROM %s", table))
+        return searched
+
+    @api.model
+    def _gdpr_analyze_sweep_table(self, table):
+        """Statistics of the identifiers just stored: the planner must know
+        their number to hash them rather than loop over them. ANALYZE locks
+        the table until the end of the transaction: when another sweep holds
+        it, go on with the estimate the table's size gives, rather than wait
+        for it while holding rows it may need."""
+        cr = self.env.cr
+        with self._gdpr_local_settings({"lock_timeout": "100ms"}):
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(SQL("ANALYZE %s", table), log_exceptions=False)
+            except psycopg2.errors.LockNotAvailable:
+                _logger.info("Erasure sweep: identifiers not analysed (another sweep)")
+
+    @contextlib.contextmanager
+    def _gdpr_local_settings(self, settings):
+        """Within this block, the ``settings`` (``{name: value}``) of the
+        transaction; the values they had come back after it."""
+        cr = self.env.cr
+        previous = {}
+        for name, value in settings.items():
+            cr.execute(SQL("SELECT current_setting(%s)", name))
+            previous[name] = cr.fetchone()[0]
+            self._gdpr_set_local(name, value)
+        try:
+            yield
+        finally:
+            for name, value in previous.items():
+                self._gdpr_set_local(name, value)
+
+    @api.model
+    def _gdpr_set_local(self, name, value):
+        """A planner setting for the rest of the transaction."""
+        self.env.cr.execute(SQL("SELECT set_config(%s, %s, TRUE)", name, value))
+
+    @api.model
+    def _gdpr_sweep_matches(self, table, texts, naming, ident):
+        """SQL: ``(tid, pattern, contact)`` of the identifiers found in the
+        rows of ``table``, in one scan. Names are compared with the columns
+        that do not name a person, so that a homonym's own record is no
+        match; addresses and phones with every column. ``texts`` is
+        ``{column: SQL text}``."""
+        other = [text for column, text in texts.items() if column not in naming]
+        named = [text for column, text in texts.items() if column in naming]
+        body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts.values()))
+        other_body = (
+            SQL("concat_ws(' ', %s)", SQL(", ").join(other)) if other else SQL("''")
+        )
+        # a text search vector is capped at 1 MB: the words of the beginning
+        # of a long row here, the whole of it compared below
+        words = SQL(
+            "tsvector_to_array(to_tsvector('simple', left(%s, %s)))",
+            other_body,
+            LONG_TEXT,
+        )
+        if named:
+            # an address or a phone in a name (a contact created from an
+            # email): the only words of these columns worth splitting out
+            named_body = SQL("concat_ws(' ', %s)", SQL(", ").join(named))
+            words = SQL(
+                "%s || CASE WHEN %s ~ '[@0-9]' THEN tsvector_to_array("
+                "to_tsvector('simple', left(%s, %s))) ELSE '{}' END",
+                words,
+                named_body,
+                named_body,
+                LONG_TEXT,
+            )
+        where = SQL(
+            "strpos(lower(CASE WHEN i.contact THEN %s ELSE %s END), i.value) > 0",
+            body,
+            other_body,
+        )
+        return SQL(
+            """
+            SELECT t.ctid AS tid, i.pattern, i.contact
+              FROM %(table)s t
+             CROSS JOIN LATERAL unnest(%(words)s) AS w(lexeme)
+              JOIN %(ident)s ON i.key = w.lexeme
+             WHERE %(where)s
+             UNION ALL
+            SELECT t.ctid, l.pattern, l.contact
+              FROM %(table)s t
+             CROSS JOIN LATERAL (SELECT i.pattern, i.contact FROM %(ident)s
+                                  WHERE length(%(body)s) > %(long)s
+                                    AND %(where)s
+                                  -- row by row: the identifiers are read
+                                  -- only for a long row
+                                 OFFSET 0) AS l
+            """,
+            table=SQL.identifier(table),
+            words=words,
+            ident=ident,
+            where=where,
+            body=body,
+            long=LONG_TEXT,
+        )
+
+    @api.model
+    def _gdpr_sweep_tables(self, searched, ident):
+        """The sweep itself, table by table (see ``_gdpr_sweep``); ``searched``
+        identifiers are in ``ident``."""
+        self.env.cr.execute(
+            # never analysed: -1, taken as empty
+            "SELECT relname, greatest(reltuples, 0) FROM pg_class "
+            "WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace"
+        )
+        sizes = dict(self.env.cr.fetchall())
+        patterns = None
+        if searched <= DIRECT_SWEEP_MAX_IDENTIFIERS:
+            # the expressions of the small tables, built once for all of them
+            # (longest first: a longer identifier holding a shorter one goes
+            # whole)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT string_agg(i.pattern, '|' ORDER BY length(i.value) DESC),
+                           string_agg(i.pattern, '|' ORDER BY length(i.value) DESC)
+                               FILTER (WHERE i.contact)
+                      FROM %s
+                    """,
+                    ident,
+                )
+            )
+            all_pattern, contact_pattern = self.env.cr.fetchone()
+            patterns = {"all": all_pattern, "contact": contact_pattern}
+        changed = 0
+        looked_up = None
+        for table, columns in self._gdpr_text_columns().items():
+            if (
+                searched <= DIRECT_SWEEP_MAX_IDENTIFIERS
+                and sizes.get(table, 0) * searched < DIRECT_SWEEP_LIMIT
+            ):
+                changed += self._gdpr_sweep_direct(table, columns, patterns)
+                continue
+            texts = {
+                column: SQL("%s::text", SQL.identifier("t", column))
+                if data_type == "jsonb"
+                else SQL.identifier("t", column)
+                for column, data_type in columns
+            }
+            naming = NAME_COLUMNS.get(table, ())
+            lookup = sizes.get(table, 0) * WORDS_PER_ROW < searched
+            if lookup != looked_up:
+                settings = LOOKUP_SETTINGS if lookup else HASH_SETTINGS
+                for name, value in settings.items():
+                    self._gdpr_set_local(name, value)
+                looked_up = lookup
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT tid::text,
+                           string_agg(DISTINCT pattern, '|'),
+                           string_agg(DISTINCT pattern, '|') FILTER (WHERE contact)
+                      FROM (%s) matches
+                  GROUP BY tid
+                    """,
+                    self._gdpr_sweep_matches(table, texts, naming, ident),
+                )
+            )
+            hits = self.env.cr.fetchall()
+            if not hits:
+                continue
+            assignments = [
+                self._gdpr_erasing_assignment(
+                    column,
+                    data_type,
+                    SQL("h.contact_pattern" if column in naming else "h.all_pattern"),
+                )
+                for column, data_type in columns
+            ]
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %s t SET %s
+                      FROM unnest(%s::tid[], %s::text[], %s::text[])
+                           AS h(tid, all_pattern, contact_pattern)
+                     WHERE t.ctid = h.tid
+                    """,
+                    SQL.identifier(table),
+                    SQL(", ").join(assignments),
+                    [hit[0] for hit in hits],
+                    [hit[1] for hit in hits],
+                    [hit[2] for hit in hits],
+                )
+            )
+            changed += self.env.cr.rowcount
+        return changed
+
+    @api.model
+    def _gdpr_sweep_direct(self, table, columns, patterns):
+        """Sweep of a small table: one regular expression per column, from
+        ``patterns`` (``{"all": ..., "contact": ...}``)."""
+        assignments, conditions = [], []
+        for column, data_type in columns:
+            kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
+            pattern = patterns[kind]
+            if not pattern:
+                continue
+            assignments.append(
+                self._gdpr_erasing_assignment(column, data_type, SQL("%s", pattern))
+            )
+            col = SQL.identifier(column)
+            as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+            conditions.append(SQL("%s ~* %s", as_text, pattern))
+        if not assignments:
+            return 0
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s WHERE %s",
+                SQL.identifier(table),
+                SQL(", ").join(assignments),
+                SQL(" OR ").join(conditions),
+            )
+        )
+        return self.env.cr.rowcount
+
+    @api.model
+    def _gdpr_erasing_assignment(self, column, data_type, pattern):
+        """``column = <column with every match of pattern marked>``; the
+        pattern is an SQL expression, NULL meaning nothing to replace."""
+        col = SQL.identifier(column)
+        as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+        replaced = SQL(
+            "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
+        )
+        if data_type == "jsonb":
+            replaced = SQL("(%s)::jsonb", replaced)
+        return SQL(
+            "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s ELSE %s END",
+            col,
+            pattern,
+            as_text,
+            pattern,
+            replaced,
+            col,
+        )
