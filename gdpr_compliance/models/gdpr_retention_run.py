@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 import time
+from contextlib import contextmanager
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.modules import module
 
@@ -13,6 +15,16 @@ _logger = logging.getLogger(__name__)
 # contacts), so a call takes many batches.
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_BATCHES_PER_CALL = 20
+
+# PostgreSQL advisory lock taken by the run that changes data: ("gdpr", 1)
+RUN_LOCK_KEY = (0x67647072, 1)
+# the databases whose run lock this thread holds (the cron and a DPO's apply
+# enter the lock, then the engine enters it again)
+_held = threading.local()
+
+
+class GdprRunInProgress(UserError):
+    """Another retention run holds the lock: this one processes nothing."""
 
 
 class GdprRetentionRun(models.Model):
@@ -139,6 +151,55 @@ class GdprRetentionRun(models.Model):
         call resumes. ``subjects`` limits the run to ``(model, id)`` pairs.
         Returns whether more may be due (1) or not (0)."""
         self.ensure_one()
+        if not self.dry_run:
+            with self._gdpr_exclusive():
+                return self._gdpr_execute_locked(
+                    batch_size, max_batches, auto_commit, subjects
+                )
+        return self._gdpr_execute_locked(batch_size, max_batches, auto_commit, subjects)
+
+    @api.model
+    @contextmanager
+    def _gdpr_exclusive(self):
+        """Hold the retention lock of this database for the block, or raise
+        GdprRunInProgress at once. Two runs at the same time (the daily
+        action on one worker, a DPO applying a dry run on another, or two
+        cron workers) would each evaluate the same people as due and process
+        them twice. The lock is a session lock taken on a connection of its
+        own: it spans the per-batch commits of the run, is not lost when the
+        run's transaction rolls back, and PostgreSQL releases it when a
+        killed process's connection goes away."""
+        dbname = self.env.cr.dbname
+        held = getattr(_held, "dbnames", None)
+        if held is None:
+            held = _held.dbnames = {}
+        if held.get(dbname):
+            held[dbname] += 1
+            try:
+                yield
+            finally:
+                held[dbname] -= 1
+            return
+        lock_cr = sql_db.db_connect(dbname).cursor()
+        try:
+            lock_cr.execute("SELECT pg_try_advisory_lock(%s, %s)", RUN_LOCK_KEY)
+            if not lock_cr.fetchone()[0]:
+                raise GdprRunInProgress(
+                    self.env._(
+                        "Another retention run is in progress: this one processed "
+                        "nothing. Try again once it has finished."
+                    )
+                )
+            held[dbname] = 1
+            try:
+                yield
+            finally:
+                held[dbname] = 0
+                lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_KEY)
+        finally:
+            lock_cr.close()
+
+    def _gdpr_execute_locked(self, batch_size, max_batches, auto_commit, subjects):
         run = self.sudo()
         started = time.monotonic()
         attempted = {(line.res_model, line._gdpr_subject_id()) for line in run.line_ids}
@@ -337,6 +398,16 @@ class GdprRetentionRun(models.Model):
                 "gdpr_compliance.retention_batches_per_call", DEFAULT_BATCHES_PER_CALL
             )
         )
+        try:
+            with self._gdpr_exclusive():
+                return self._gdpr_cron_call(batch_size, batches)
+        except GdprRunInProgress:
+            # the other run goes on; the next call resumes whatever remains
+            _logger.info("Retention: another run is in progress, nothing done")
+            return 0
+
+    @api.model
+    def _gdpr_cron_call(self, batch_size, batches):
         run = self.sudo().search(
             [("scheduled", "=", True), ("state", "=", "running")],
             order="id desc",
@@ -386,8 +457,9 @@ class GdprRetentionRun(models.Model):
         }
         if not subjects:
             raise UserError(self.env._("This dry run found nobody to process."))
-        run = self._gdpr_start()
-        run._gdpr_execute(subjects=subjects)
+        with self._gdpr_exclusive():
+            run = self._gdpr_start()
+            run._gdpr_execute(subjects=subjects)
         return run._gdpr_open()
 
     @api.model

@@ -28,3 +28,4 @@ from . import test_import_check
 from . import test_import_write
 from . import test_import_security
 from . import test_import_tour
+from . import test_retention_lock
