@@ -288,8 +288,10 @@ class GdprRequestWorkflow(models.AbstractModel):
         deleting (emptied of the person's data instead)."""
         erasure = self.env["gdpr.erasure"].sudo()
         scope = erasure._gdpr_scope(erasure._gdpr_people(partner))
-        messages = self.env["mail.message"].sudo().search(
-            erasure._gdpr_scope_domain(scope, "model", "res_id")
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(erasure._gdpr_scope_domain(scope, "model", "res_id"))
         )
         return bool(messages._gdpr_kept_by_law())
 
