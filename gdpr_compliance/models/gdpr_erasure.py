@@ -290,8 +290,10 @@ class GdprErasure(models.AbstractModel):
         on_scope = self._gdpr_scope_condition(scope, SQL("model"), SQL("res_id"))
         cr.execute(SQL("SELECT id FROM mail_message WHERE %s", on_scope))
         message_ids = [row[0] for row in cr.fetchall()]
-        if message_ids:
-            self.env["mail.message"].browse(message_ids).unlink()
+        messages = self.env["mail.message"].browse(message_ids)
+        kept = messages._gdpr_kept_by_law()
+        kept._gdpr_anonymise_in_place()
+        (messages - kept).unlink()
         cr.execute(
             SQL(
                 """

@@ -265,14 +265,35 @@ class GdprRequestWorkflow(models.AbstractModel):
     def _gdpr_erasure_note(self, request, holds):
         lang_env = request.with_context(lang=request.lang).env
         if holds:
-            return lang_env._(
+            note = lang_env._(
                 "We erased every personal data we are not bound to keep. The "
                 "law requires us to keep the following, and only for that "
                 "purpose: %(holds)s. Once that obligation ends they are "
                 "deleted too.",
                 holds="; ".join(holds),
             )
-        return lang_env._("We erased all your personal data.")
+        else:
+            note = lang_env._("We erased all your personal data.")
+        if self._gdpr_audit_trail_kept(request.partner_id):
+            note += " " + lang_env._(
+                "Our accounting's audit trail keeps the record of the changes "
+                "made to your contact details and documents, as accounting "
+                "law requires, without your personal data."
+            )
+        return note
+
+    @api.model
+    def _gdpr_audit_trail_kept(self, partner):
+        """Whether erasing ``partner`` keeps log entries another law forbids
+        deleting (emptied of the person's data instead)."""
+        erasure = self.env["gdpr.erasure"].sudo()
+        scope = erasure._gdpr_scope(erasure._gdpr_people(partner))
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(erasure._gdpr_scope_domain(scope, "model", "res_id"))
+        )
+        return bool(messages._gdpr_kept_by_law())
 
     @api.model
     def _gdpr_record_refusal(self, request, reason):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
+from odoo.tools import SQL
 
 # Emails are exchanges with the person whatever their subtype; comments only
 # when they are not internal notes. Notifications are Odoo's own logs.
@@ -45,3 +46,53 @@ class MailMessage(models.Model):
             by_date[message.date] |= partners
         for date, partners in by_date.items():
             partners._gdpr_touch_interaction(date)
+
+    def _gdpr_kept_by_law(self):
+        """The messages another law forbids deleting: with Invoicing's
+        restricted audit trail on (Italy: art. 2220 of the civil code and the
+        anti-fraud rules on accounting records), Odoo refuses to delete the
+        logs of invoiced contacts and of posted entries. Erasure keeps them,
+        without the person's data (Art. 17(3)(b) GDPR)."""
+        if "account_audit_log_activated" not in self._fields:
+            return self.browse()
+        return self.sudo().filtered("account_audit_log_activated").with_env(self.env)
+
+    def _gdpr_anonymise_in_place(self):
+        """Keep the log entries (what changed, when, by which user) and drop
+        whom they were about: no author, no address, no text, no old or new
+        values. In SQL: Odoo's audit trail refuses any change through the
+        ORM, and this one is the one the law asks for."""
+        if not self:
+            return
+        self.env.flush_all()
+        marker = self.env._("Personal data erased (Art. 17 GDPR).")
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mail_message
+                   SET author_id = NULL, email_from = NULL, reply_to = NULL,
+                       subject = NULL,
+                       body = CASE WHEN coalesce(body, '') = '' THEN body
+                                   ELSE %s END
+                 WHERE id = ANY(%s)
+                """,
+                f"<p>{marker}</p>",
+                self.ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mail_tracking_value
+                   SET old_value_char = NULL, new_value_char = NULL,
+                       old_value_text = NULL, new_value_text = NULL,
+                       old_value_integer = NULL, new_value_integer = NULL,
+                       old_value_float = NULL, new_value_float = NULL,
+                       old_value_datetime = NULL, new_value_datetime = NULL
+                 WHERE mail_message_id = ANY(%s)
+                """,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset()
+        self.env["mail.tracking.value"].invalidate_model()
