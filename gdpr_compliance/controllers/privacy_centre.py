@@ -87,9 +87,9 @@ class GdprPrivacyCentreController(http.Controller):
             partner, token = self._gdpr_partner(token)
             line = False
             if consent_request:
-                line = request.env[
-                    "gdpr.consent.request.line"
-                ]._gdpr_for_partner(partner, consent_request)
+                line = request.env["gdpr.consent.request.line"]._gdpr_for_partner(
+                    partner, consent_request
+                )
         except PublicInputError as error:
             return self._gdpr_refused(error)
         return self._gdpr_page(partner, token, consent_request=line)
@@ -130,9 +130,9 @@ class GdprPrivacyCentreController(http.Controller):
         return self._gdpr_act(
             token,
             lang,
-            lambda partner: Line._gdpr_for_partner(partner, consent_request)._gdpr_answer(
-                answer, **client
-            ),
+            lambda partner: Line._gdpr_for_partner(
+                partner, consent_request
+            )._gdpr_answer(answer, **client),
             request.env._("Thank you: your answer is recorded."),
         )
 

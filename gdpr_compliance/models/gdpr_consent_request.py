@@ -130,9 +130,7 @@ class GdprConsentRequest(models.Model):
     def _gdpr_check_asker(self):
         """Asking people for consent is direct contact for a purpose: the DPO
         and marketing decide it (Art. 24: the controller's measures)."""
-        if not (
-            self.env.su or any(self.env.user.has_group(g) for g in ASKING_GROUPS)
-        ):
+        if not (self.env.su or any(self.env.user.has_group(g) for g in ASKING_GROUPS)):
             raise AccessError(
                 self.env._(
                     "Only the Data Protection Officer and marketing ask people "
@@ -315,9 +313,11 @@ class GdprConsentRequest(models.Model):
         for request in self.filtered(lambda r: r.state == "sent" and r.reminder_days):
             due = fields.Datetime.now() - timedelta(days=request.reminder_days)
             pending = request.line_ids.filtered(
-                lambda line, due=due: line.answer == "none"
-                and not line.reminder_date
-                and line.sent_date <= due
+                lambda line, due=due: (
+                    line.answer == "none"
+                    and not line.reminder_date
+                    and line.sent_date <= due
+                )
             )
             if not pending:
                 continue
@@ -327,7 +327,9 @@ class GdprConsentRequest(models.Model):
             excluded = pending.partner_id.browse()
             for group in skipped.values():
                 excluded |= group
-            reminded = pending.filtered(lambda line, ex=excluded: line.partner_id not in ex)
+            reminded = pending.filtered(
+                lambda line, ex=excluded: line.partner_id not in ex
+            )
             reminded._gdpr_mail(template)
             reminded.sudo().write({"reminder_date": fields.Datetime.now()})
             lines |= reminded

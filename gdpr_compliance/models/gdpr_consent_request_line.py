@@ -88,9 +88,7 @@ class GdprConsentRequestLine(models.Model):
         renders in the contact's language)."""
         for line in self.sudo():
             line.lang = line.partner_id.lang or False
-            template.sudo().with_context(
-                answer_url=line._gdpr_answer_url()
-            ).send_mail(
+            template.sudo().with_context(answer_url=line._gdpr_answer_url()).send_mail(
                 line.id,
                 email_values={"email_to": line.partner_id.email, "auto_delete": True},
             )

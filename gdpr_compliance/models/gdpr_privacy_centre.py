@@ -140,7 +140,9 @@ class GdprPrivacyCentre(models.AbstractModel):
         )
         if not partner:
             return partner
-        template = self.env.ref("gdpr_compliance.gdpr_privacy_centre_link_mail_template")
+        template = self.env.ref(
+            "gdpr_compliance.gdpr_privacy_centre_link_mail_template"
+        )
         # queued: the page answers at once, whatever the mail server does
         template.sudo().with_context(
             centre_url=self._gdpr_url(partner),
@@ -206,7 +208,9 @@ class GdprPrivacyCentre(models.AbstractModel):
                     or purpose.customer_legitimate_interest,
                 }
             )
-        basis = dict(partner._fields["gdpr_legal_basis"]._description_selection(self.env))
+        basis = dict(
+            partner._fields["gdpr_legal_basis"]._description_selection(self.env)
+        )
         return {
             "partner": partner,
             "company": partner.company_id or self.env.company,

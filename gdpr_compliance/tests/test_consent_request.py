@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .test_privacy_centre import PrivacyCentreCommon
@@ -90,9 +90,7 @@ class TestConsentRequest(PrivacyCentreCommon):
         self.assertEqual(skipped["blacklisted"], self.blocked)
         self.assertEqual(skipped["given"], self.consenting)
         action = request.action_view_targets()
-        self.assertEqual(
-            self.Partner.search(action["domain"]), self.anna | self.bob
-        )
+        self.assertEqual(self.Partner.search(action["domain"]), self.anna | self.bob)
 
     def test_one_email_per_person_in_their_language(self):
         request = self._new()
@@ -125,7 +123,7 @@ class TestConsentRequest(PrivacyCentreCommon):
     def test_one_reminder_at_most(self):
         request = self._new(reminder_days=3)
         request.action_send()
-        line_anna = request.line_ids.filtered(lambda l: l.partner_id == self.anna)
+        line_anna = request.line_ids.filtered(lambda line: line.partner_id == self.anna)
         line_bob = request.line_ids - line_anna
         Model = self.env["gdpr.consent.request"]
         with self.capture_emails() as sent:
@@ -172,7 +170,7 @@ class TestConsentRequest(PrivacyCentreCommon):
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
         self.assertIn("o_gdpr_consent_request_accept", page.text)
-        line = request.line_ids.filtered(lambda l: l.partner_id == self.bob)
+        line = request.line_ids.filtered(lambda line: line.partner_id == self.bob)
         token = re.search(r"token=([\w.\-]+)", url).group(1)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         response = self.url_open(
@@ -225,7 +223,7 @@ class TestConsentRequest(PrivacyCentreCommon):
                 self._new(partner_domain=domain)
         request = self._new()
         request.action_send()
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             request.with_user(self.user_marketing).write(
                 {"purpose_ids": [(6, 0, self.purpose_profiling.ids)]}
             )

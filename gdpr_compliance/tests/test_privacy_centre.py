@@ -56,8 +56,8 @@ class PrivacyCentreCommon(PublicSurfaceMixin, HttpCase, RequestCommon):
         return self.get("/privacy/me", params=params)
 
     def _post(self, path, token=None, **values):
-        token = token or self._token()
-        page = self.get("/privacy/me", params={"token": token})
+        token = self._token() if token is None else token
+        page = self.get("/privacy/me", params={"token": self._token()})
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         data = {"csrf_token": csrf.group(1) if csrf else "", "token": token}
         data.update(values)
@@ -106,9 +106,7 @@ class TestPrivacyCentrePage(PrivacyCentreCommon):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self._message(response), "Your choice is recorded.")
         event = self.prospect.gdpr_consent_event_ids.sorted("sequence")[-1]
-        self.assertEqual(
-            (event.action, event.channel), ("withdrawn", "privacy_centre")
-        )
+        self.assertEqual((event.action, event.channel), ("withdrawn", "privacy_centre"))
         self.assertEqual(event.ip_address, "127.0.0.1")
         self.assertEqual(event.user_agent, self.user_agent)
         self.assertIn("Privacy centre", event.evidence)
@@ -288,7 +286,8 @@ class TestPrivacyCentreLinks(PrivacyCentreCommon):
         )
         with self.assert_nothing_changes():
             response = self.get(
-                "/privacy/me", params={"token": f"{self.prospect.id}.{past}.{signature}"}
+                "/privacy/me",
+                params={"token": f"{self.prospect.id}.{past}.{signature}"},
             )
         self.assert_refused(response, 410, "expired")
         self._assert_no_data(response)
@@ -310,7 +309,9 @@ class TestPrivacyCentreLinks(PrivacyCentreCommon):
     def test_link_is_emailed_never_shown(self):
         self.env.ref("base.user_admin").partner_id.email = "admin@example.org"
         csrf = self.csrf_token("/privacy/request")
-        self.assertIn('action="/privacy/me/link"', self.url_open("/privacy/request").text)
+        self.assertIn(
+            'action="/privacy/me/link"', self.url_open("/privacy/request").text
+        )
         with self.capture_emails() as sent:
             response = self.url_open(
                 "/privacy/me/link",
@@ -328,9 +329,11 @@ class TestPrivacyCentreLinks(PrivacyCentreCommon):
                 data={"csrf_token": csrf, "email": "nobody@example.org"},
             )
         self.assertEqual(unknown.status_code, 200)
-        self.assertEqual(
-            re.sub(r"\s+", " ", unknown.text), re.sub(r"\s+", " ", response.text)
-        )
+
+        def same(text):
+            return re.sub(r"\s+", " ", re.sub(r"[0-9a-f]{40}o[0-9]+", "", text))
+
+        self.assertEqual(same(unknown.text), same(response.text))
         self.assertFalse(sent)
         # bad input, then too many links for one address
         with self.assert_nothing_changes():

@@ -22,9 +22,7 @@ class GdprConsentRequest(models.Model):
         objecting = set(
             self.env["gdpr.objection"]
             .sudo()
-            .search(
-                [("email_normalized", "in", list(emails)), ("list_id", "=", False)]
-            )
+            .search([("email_normalized", "in", list(emails)), ("list_id", "=", False)])
             .mapped("email_normalized")
         )
         suppressed = self.env["gdpr.suppression"]._gdpr_suppressed(emails) - objecting

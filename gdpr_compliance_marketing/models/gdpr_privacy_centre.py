@@ -72,9 +72,7 @@ class GdprPrivacyCentre(models.AbstractModel):
         )
         if not subscriptions:
             return self.env["gdpr.objection"]
-        subscriptions.with_context(**{NOT_OBJECTION_KEY: True}).write(
-            {"opt_out": True}
-        )
+        subscriptions.with_context(**{NOT_OBJECTION_KEY: True}).write({"opt_out": True})
         return self.env["gdpr.objection"]._gdpr_register(
             partner.email_normalized, "privacy_centre", mailing_list=row["list"]
         )
@@ -96,9 +94,7 @@ class GdprPrivacyCentre(models.AbstractModel):
             limit=1,
         )
         if not contact:
-            contact = Contact.create(
-                [{"name": partner.name, "email": partner.email}]
-            )
+            contact = Contact.create([{"name": partner.name, "email": partner.email}])
         Subscription = self.env["mailing.subscription"].sudo()
         subscription = Subscription.search(
             [("contact_id", "=", contact.id), ("list_id", "=", row["list"].id)],

@@ -7,7 +7,9 @@ from odoo import models, tools
 class MailMail(models.Model):
     _inherit = "mail.mail"
 
-    def _prepare_outgoing_list(self, mail_server=False, recipients_follower_status=None):
+    def _prepare_outgoing_list(
+        self, mail_server=False, recipients_follower_status=None
+    ):
         """Every mailing carries, next to Email Marketing's unsubscribe link,
         a link to the recipient's privacy centre (Art. 7(3): withdrawing is
         as easy as giving; Art. 21(4): the right to object is brought to the
@@ -52,9 +54,7 @@ class MailMail(models.Model):
             # where the address asks for its own link
             url = f"{base_url}/privacy/request"
             lang = self.env.lang
-        label = self.with_context(lang=lang).env._(
-            "Manage your consents and your data"
-        )
+        label = self.with_context(lang=lang).env._("Manage your consents and your data")
         return Markup(
             '<p class="o_gdpr_privacy_centre_footer" '
             'style="font-size: 12px; text-align: center;">'
