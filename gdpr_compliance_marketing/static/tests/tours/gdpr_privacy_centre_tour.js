@@ -54,7 +54,7 @@ registry.category("web_tour.tours").add("gdpr_privacy_centre", {
             trigger: "form[action='/privacy/me/download'] button.o_gdpr_download",
             async run() {
                 const form = document.querySelector(
-                    "form[action='/privacy/me/download']"
+                    "form[action='/privacy/me/download']",
                 );
                 const response = await fetch(form.action, {
                     method: "POST",
