@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .test_privacy_centre import PrivacyCentreCommon
+from .common_privacy_centre import PrivacyCentreCommon
 
 ANSWER_URL = re.compile(r"/privacy/me\?token=[\w.\-]+(?:&amp;|&)[\w=&;.\-]+")
 
