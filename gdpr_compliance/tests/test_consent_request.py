@@ -242,3 +242,24 @@ class TestConsentRequest(PrivacyCentreCommon):
         )
         self.assertEqual(request.target_count, 1)
         self.assertEqual(request.skipped_count, 1)
+
+    def test_ledger_view_opens_the_consents_requested(self):
+        request = self._new()
+        request.action_send()
+        ledger = (
+            self.env["gdpr.consent.event"]
+            .with_user(self.user_marketing)
+            .get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        action = self.env.ref("gdpr_compliance.gdpr_consent_request_line_action")
+        self.assertIn(f'name="{action.id}"', ledger)
+        self.assertIn("Consent Requested", ledger)
+        lines = self.env[action.res_model].with_user(self.user_marketing).search([])
+        self.assertEqual(lines.partner_id, self.anna | self.bob)
+        # a salesperson's ledger has no such button
+        ledger = (
+            self.env["gdpr.consent.event"]
+            .with_user(self.user_sales)
+            .get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        self.assertNotIn(f'name="{action.id}"', ledger)
