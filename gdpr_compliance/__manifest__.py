@@ -19,6 +19,8 @@
         "crm",
         "contacts",
         "mail",
+        # CRM brings it already (through Digest); named for "My account"
+        "portal",
         "sales_team",
         "base_import",
         "auth_password_policy",

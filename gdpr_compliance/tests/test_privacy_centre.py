@@ -11,7 +11,7 @@ import re
 import time
 import zipfile
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common_privacy_centre import PrivacyCentreCommon
 
@@ -170,6 +170,36 @@ class TestPrivacyCentrePage(PrivacyCentreCommon):
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.user_sales.partner_id.name, response.text)
         self.assertNotIn("Prospect Person", response.text)
+
+    def test_portal_user_reaches_the_page_from_my_account(self):
+        portal = new_test_user(
+            self.env,
+            login="gdpr_test_portal",
+            groups="base.group_portal",
+            name="Portal Person",
+            email="portal.person@example.org",
+        )
+        self._record(portal.partner_id, "given", "web_form", notice=self.notice)
+        self.authenticate(portal.login, portal.login)
+        home = self.url_open("/my/home")
+        self.assertEqual(home.status_code, 200)
+        self.assertIn('href="/privacy/me"', home.text)
+        page = self.url_open("/privacy/me")
+        self.assertIn("Portal Person", page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open(
+            "/privacy/me/consent",
+            data={
+                "csrf_token": csrf,
+                "token": token,
+                "purpose_id": self.purpose_marketing.id,
+                "answer": "withdraw",
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        event = portal.partner_id.gdpr_consent_event_ids.sorted("sequence")[-1]
+        self.assertEqual((event.action, event.channel), ("withdrawn", "privacy_centre"))
 
 
 @tagged("post_install", "-at_install")
