@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "views/gdpr_objection_views.xml",
         "views/subscription_confirmation_templates.xml",
+        "views/gdpr_privacy_centre_templates.xml",
         "views/res_config_settings_views.xml",
         "views/mailing_mailing_views.xml",
         "views/mailing_contact_views.xml",

@@ -32,6 +32,10 @@ from . import gdpr_public_input
 from . import gdpr_request
 from . import gdpr_request_workflow
 from . import gdpr_request_link
+from . import gdpr_privacy_link
+from . import gdpr_privacy_centre
+from . import gdpr_consent_request
+from . import gdpr_consent_request_line
 from . import gdpr_retention_run
 from . import gdpr_retention_run_line
 from . import gdpr_retention_forecast

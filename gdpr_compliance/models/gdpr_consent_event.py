@@ -24,6 +24,8 @@ CONSENT_CHANNEL_SELECTION = [
     ("api", "API"),
     ("system", "Scheduled expiry"),
     ("request", "Data-subject request"),
+    ("privacy_centre", "Privacy centre"),
+    ("email_request", "Email consent request"),
 ]
 
 

@@ -22,6 +22,7 @@ REQUEST_CHANNEL_SELECTION = [
     ("phone", "Phone"),
     ("letter", "Letter"),
     ("in_person", "In person"),
+    ("privacy_centre", "Privacy centre (signed link)"),
     ("other", "Other"),
 ]
 
@@ -536,6 +537,22 @@ class GdprRequest(models.Model):
             or self.partner_id.email_normalized
             or self.requester_email
         )
+
+    def _gdpr_privacy_centre_url(self):
+        """The person's privacy centre, for the emails about the request:
+        only when the email goes to the contact's own address (the link
+        opens their data), and never after an erasure."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        if (
+            self.request_type == "erasure"
+            or not partner.email_normalized
+            or partner.is_company
+            or email_normalize(self._gdpr_notice_address() or "")
+            != partner.email_normalized
+        ):
+            return False
+        return self.env["gdpr.privacy.centre"]._gdpr_url(partner)
 
     # ------------------------------------------------------------------
     # Buttons

@@ -29,3 +29,5 @@ from . import test_import_write
 from . import test_import_security
 from . import test_import_tour
 from . import test_retention_lock
+from . import test_privacy_centre
+from . import test_consent_request

@@ -4,12 +4,15 @@ from . import gdpr_mailing_exclusion
 from . import gdpr_import_triage
 from . import gdpr_objection
 from . import gdpr_processing_rule
+from . import gdpr_consent_request
+from . import gdpr_privacy_centre
 from . import gdpr_overview
 from . import gdpr_retention_run
 from . import gdpr_subject_export
 from . import gdpr_retention_run_line
 from . import gdpr_suppression
 from . import mail_blacklist
+from . import mail_mail
 from . import mailing_contact
 from . import mailing_mailing
 from . import mailing_subscription

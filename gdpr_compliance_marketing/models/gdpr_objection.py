@@ -13,6 +13,7 @@ OBJECTION_CHANNEL_SELECTION = [
     ("backend_optout", "Opt-out set by a user"),
     ("manual_blocklist", "Blocklisted by a user"),
     ("request", "Data-subject request"),
+    ("privacy_centre", "Privacy centre"),
 ]
 
 MAILING_PATH = re.compile(r"^/mailing/(\d+)/")
@@ -181,9 +182,16 @@ class GdprObjection(models.Model):
                 .sudo()
                 .search([("email_normalized", "=", objection.email_normalized)])
             )
+            # the ledger says where the person objected: their privacy
+            # centre, or a mailing's own unsubscribe pages
+            channel = (
+                "privacy_centre"
+                if objection.channel == "privacy_centre"
+                else "unsubscribe"
+            )
             for partner in partners:
                 events |= partner._gdpr_record_consent(
-                    "marketing", "withdrawn", "unsubscribe", **kwargs
+                    "marketing", "withdrawn", channel, **kwargs
                 )
             if not partners:
                 contacts = (
@@ -193,7 +201,7 @@ class GdprObjection(models.Model):
                 )
                 for contact in contacts:
                     events |= contact._gdpr_record_consent(
-                        "marketing", "withdrawn", "unsubscribe", **kwargs
+                        "marketing", "withdrawn", channel, **kwargs
                     )
             objection.sudo().write({"consent_event_ids": [(4, e.id) for e in events]})
 

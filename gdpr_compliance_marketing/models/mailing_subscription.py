@@ -113,6 +113,13 @@ class MailingSubscription(models.Model):
                 company=self.env.company.name,
                 url=url,
             )
+            person = subscription.contact_id.gdpr_partner_id
+            if person:
+                # where the person sees and changes every consent later on
+                body += lang_env._(
+                    '<p><a href="%(url)s">Manage your consents and your data</a></p>',
+                    url=self.env["gdpr.privacy.centre"]._gdpr_url(person),
+                )
             self.env["mail.mail"].sudo().create(
                 {
                     "subject": lang_env._(

@@ -14,3 +14,4 @@ from . import test_tours
 from . import test_ui
 from . import test_exclusion_messages
 from . import test_import_suppression
+from . import test_privacy_centre_marketing
