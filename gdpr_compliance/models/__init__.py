@@ -19,6 +19,8 @@ from . import gdpr_chain_verification
 from . import gdpr_legal_basis_mixin
 from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
+from . import gdpr_field_guard
+from . import base
 from . import gdpr_erasure
 from . import gdpr_erasure_pending
 from . import gdpr_erasure_sweep_identifier
@@ -33,6 +35,7 @@ from . import gdpr_retention_forecast
 from . import gdpr_overview
 from . import gdpr_security_check
 from . import res_partner
+from . import res_partner_bank
 from . import crm_lead
 from . import mail_message
 from . import res_users
