@@ -59,10 +59,12 @@ class GdprFieldAccessMixin(models.AbstractModel):
                     node.getparent().remove(node)
         return etree.tostring(tree, encoding="unicode")
 
-    # the same record is named differently for users who see different
-    # categories
-    @api.depends_context("uid")
-    def _compute_display_name(self):
+    def _gdpr_display_without_hidden(self):
+        """Compute the display names without the context keys that would add
+        a field the user may not see; ``False`` when none does, and the
+        model's own computation applies. Called by the model's
+        ``_compute_display_name``, which names the same record differently
+        for users who see different categories (``depends_context("uid")``)."""
         hidden = self.env["gdpr.field.guard"]._hidden_fields_for_display(self)
         keys = {
             key: False
@@ -70,8 +72,7 @@ class GdprFieldAccessMixin(models.AbstractModel):
             if self.env.context.get(key) and hidden & set(names)
         }
         if not keys:
-            return super()._compute_display_name()
-        # the values computed with the reduced context are the record's
+            return False
         for record, shown in zip(self, self.with_context(**keys), strict=True):
             record.display_name = shown.display_name
-        return None
+        return True

@@ -177,6 +177,11 @@ class ResPartner(models.Model):
         self.ensure_one()
         return not self.is_company
 
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        if not self._gdpr_display_without_hidden():
+            super()._compute_display_name()
+
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
         parent_id = vals.get("parent_id")
