@@ -59,11 +59,11 @@ class GdprFieldAccessMixin(models.AbstractModel):
                     node.getparent().remove(node)
         return etree.tostring(tree, encoding="unicode")
 
-    def _gdpr_display_without_hidden(self):
-        """Compute the display names without the context keys that would add
-        a field the user may not see; ``False`` when none does, and the
-        model's own computation applies. Called by the model's
-        ``_compute_display_name``, which names the same record differently
+    def _gdpr_display_records(self):
+        """The records whose context a display name is computed in: without
+        the context keys that would add a field the user may not see. The
+        model's ``_compute_display_name`` computes on them, then calls
+        ``_gdpr_display_names_from``; it names the same record differently
         for users who see different categories (``depends_context("uid")``)."""
         hidden = self.env["gdpr.field.guard"]._hidden_fields_for_display(self)
         keys = {
@@ -71,8 +71,14 @@ class GdprFieldAccessMixin(models.AbstractModel):
             for key, names in self._gdpr_display_context_fields.items()
             if self.env.context.get(key) and hidden & set(names)
         }
-        if not keys:
-            return False
-        for record, shown in zip(self, self.with_context(**keys), strict=True):
-            record.display_name = shown.display_name
-        return True
+        return self.with_context(**keys) if keys else self
+
+    def _gdpr_display_names_from(self, computed):
+        if computed.env is self.env:
+            return
+        # the records are being computed (protected): their names in the
+        # other context are read from the cache, where the computation put
+        # them, not through the field
+        field = self._fields["display_name"]
+        for record, other in zip(self, computed, strict=True):
+            record.display_name = self.env.cache.get(other, field, False)

@@ -179,8 +179,9 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid")
     def _compute_display_name(self):
-        if not self._gdpr_display_without_hidden():
-            super()._compute_display_name()
+        computed = self._gdpr_display_records()
+        super(ResPartner, computed)._compute_display_name()
+        self._gdpr_display_names_from(computed)
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
