@@ -82,7 +82,12 @@ class ResUsers(models.Model):
         scope = self._gdpr_record_scope()
         if scope == "all":
             everything = [(1, "=", 1)]
-            return {"partner": everything, "lead": everything, "consent": everything}
+            return {
+                "partner": everything,
+                "lead": everything,
+                "consent": everything,
+                "consent_event": everything,
+            }
         teams = self._gdpr_teams()
         company_partners = self.env["res.company"].sudo().search([]).partner_id.ids
         shared = [
@@ -142,10 +147,23 @@ class ResUsers(models.Model):
                 # those assigned to them, and the search of their contacts
                 # stays as fast as the administrator's
                 partner = expression.OR([partner, [("gdpr_lead_ids", "any", lead)]])
-        # consents of mailing contacts (no contact) are for the roles that
+        # consents follow their contact, or the lead they were collected on
+        # before it had one; those of mailing contacts are for the roles that
         # see every contact
         consent = [("partner_id", "any", partner)]
-        return {"partner": partner, "lead": lead, "consent": consent}
+        consent_event = [
+            "|",
+            ("partner_id", "any", partner),
+            "&",
+            ("partner_id", "=", False),
+            ("lead_id", "any", lead),
+        ]
+        return {
+            "partner": partner,
+            "lead": lead,
+            "consent": consent,
+            "consent_event": consent_event,
+        }
 
     def _gdpr_scope_description(self, kind):
         """What this user's role covers for ``kind`` of records ('partner',

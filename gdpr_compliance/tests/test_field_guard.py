@@ -202,6 +202,10 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         request = self.env["gdpr.request"].create(
             {"request_type": "access", "partner_id": theirs.id}
         )
+
+        def event_model(user):
+            return self.env["gdpr.consent.event"].with_user(user)
+
         own_request = self.env["gdpr.request"].create(
             {"request_type": "access", "partner_id": self.p_a.id}
         )
@@ -214,6 +218,11 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         # the teammate and the sales manager of the team see it
         self.assertTrue(request.with_user(teammate).read(["partner_id"]))
         self.assertTrue(request.with_user(self.manager).read(["partner_id"]))
+        # a consent collected on a lead without contact goes with the lead
+        lead_event = self.l_team_a._gdpr_record_consent("marketing", "given", "phone")
+        self.assertFalse(lead_event.partner_id)
+        self.assertTrue(event_model(self.sales_a).search([("id", "=", lead_event.id)]))
+        self.assertFalse(event_model(self.sales_b).search([("id", "=", lead_event.id)]))
         # the agent sees nobody else's consents; nobody in sales reads the
         # audit log
         Event = self.env["gdpr.consent.event"]
