@@ -228,7 +228,9 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         Event = self.env["gdpr.consent.event"]
         for user in (self.sales_a, self.agent):
             events = Event.with_user(user).search([])
-            self.assertFalse(events.filtered(lambda event: not event.partner_id))
+            self.assertFalse(
+                events.filtered(lambda event: not (event.partner_id or event.lead_id))
+            )
             self.assertFalse(
                 events.partner_id - self.Partner.with_user(user).search([])
             )
