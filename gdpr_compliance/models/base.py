@@ -21,7 +21,7 @@ class Base(models.AbstractModel):
         return False
 
     @api.model
-    def _gdpr_hidden_fields(self):
+    def _gdpr_fields_hidden_from_user(self):
         """Fields of this model the current user may not see."""
         return self.env["gdpr.field.guard"]._gdpr_hidden_fields_of(self)
 
@@ -34,7 +34,9 @@ class Base(models.AbstractModel):
             if fields:
                 guard._check_paths(self, fields)
             else:
-                fields = guard._readable_fields(self, self._gdpr_hidden_fields())
+                fields = guard._readable_fields(
+                    self, self._gdpr_fields_hidden_from_user()
+                )
         return super().read(fields, load=load)
 
     @api.model
@@ -48,7 +50,9 @@ class Base(models.AbstractModel):
             if fields:
                 guard._check_paths(self, fields)
             else:
-                fields = guard._readable_fields(self, self._gdpr_hidden_fields())
+                fields = guard._readable_fields(
+                    self, self._gdpr_fields_hidden_from_user()
+                )
         return super().search_read(
             domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
         )
@@ -124,7 +128,7 @@ class Base(models.AbstractModel):
     # empty instead of refused.
 
     def web_read(self, specification):
-        hidden = self._gdpr_hidden_fields() & set(specification)
+        hidden = self._gdpr_fields_hidden_from_user() & set(specification)
         if not hidden:
             return super().web_read(specification)
         result = super().web_read(
@@ -157,7 +161,7 @@ class Base(models.AbstractModel):
     def web_read_group(
         self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
     ):
-        hidden = self._gdpr_hidden_fields()
+        hidden = self._gdpr_fields_hidden_from_user()
         if not self.env.su:
             guard = self.env["gdpr.field.guard"]
             guard._check_domain(self, domain)

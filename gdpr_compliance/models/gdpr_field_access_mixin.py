@@ -21,7 +21,7 @@ class GdprFieldAccessMixin(models.AbstractModel):
     @api.model
     def get_view(self, view_id=None, view_type="form", **options):
         result = super().get_view(view_id, view_type, **options)
-        hidden = self._gdpr_hidden_fields()
+        hidden = self._gdpr_fields_hidden_from_user()
         if hidden:
             result = dict(
                 result, arch=self._gdpr_hide_in_arch(result["arch"], view_type, hidden)
