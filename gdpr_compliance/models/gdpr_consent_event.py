@@ -67,7 +67,6 @@ class GdprConsentEvent(models.Model):
     )
     lead_id = fields.Many2one(
         comodel_name="crm.lead",
-        string="Lead",
         compute="_compute_lead_id",
         search="_search_lead_id",
         help="The lead the consent was collected on, when it was.",

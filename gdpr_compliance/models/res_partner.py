@@ -180,8 +180,9 @@ class ResPartner(models.Model):
     @api.depends_context("uid")
     def _compute_display_name(self):
         computed = self._gdpr_display_records()
-        super(ResPartner, computed)._compute_display_name()
+        result = super(ResPartner, computed)._compute_display_name()
         self._gdpr_display_names_from(computed)
+        return result
 
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
