@@ -100,6 +100,26 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
             [self.fabbri.id, "Fabbri Probe Mobili S.r.l. ‒ IT07654321098"], names
         )
 
+    def test_a_form_change_brings_no_hidden_value(self):
+        # a salesperson "all documents" sees a colleague's lead, not its
+        # revenue: changing the probability must not compute it for them
+        colleague = new_test_user(
+            self.env,
+            login="gdpr_guard_sales_all",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.team_a.member_ids = [(4, colleague.id)]
+        self.l_a.expected_revenue = 12345
+        spec = {"probability": {}, "prorated_revenue": {}, "expected_revenue": {}}
+        answer = self.l_a.with_user(colleague).onchange(
+            {"probability": 50}, ["probability"], spec
+        )
+        self.assertNotIn("6172.5", json.dumps(answer, default=str))
+        answer = self.l_a.with_user(self.manager).onchange(
+            {"probability": 50}, ["probability"], spec
+        )
+        self.assertEqual(answer["value"]["prorated_revenue"], 6172.5)
+
     def test_autocomplete_does_not_find_by_a_hidden_vat(self):
         Partner = self.Partner.with_user(self.sales_a)
         self.assertFalse(Partner.name_search("IT0765432"))
