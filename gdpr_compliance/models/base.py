@@ -123,6 +123,23 @@ class Base(models.AbstractModel):
             lazy=lazy,
         )
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if self._gdpr_client_asked("copy_data"):
+            # a copy's values are the record's: those the role may not see
+            # stay out (Odoo's own copy() still copies them)
+            hidden = self._gdpr_fields_hidden_from_user()
+            vals_list = [
+                {name: value for name, value in vals.items() if name not in hidden}
+                for vals in vals_list
+            ]
+        return vals_list
+
+    def get_field_translations(self, field_name, langs=None):
+        if self._gdpr_client_asked("get_field_translations"):
+            self.env["gdpr.field.guard"]._check_paths(self, [field_name])
+        return super().get_field_translations(field_name, langs=langs)
+
     # The web client's own methods: only a client calls them, and the views
     # it reads keep hidden fields (invisible), so their values come back
     # empty instead of refused.
@@ -179,6 +196,18 @@ class Base(models.AbstractModel):
             orderby=orderby,
             lazy=lazy,
         )
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        if not self.env.su:
+            guard = self.env["gdpr.field.guard"]
+            guard._check_domain(self, domain)
+            guard._check_grouping(
+                self,
+                [progress_bar.get("field"), progress_bar.get("sum_field")],
+                group_by,
+            )
+        return super().read_progress_bar(domain, group_by, progress_bar)
 
     def export_data(self, fields_to_export):
         if not self.env.su:

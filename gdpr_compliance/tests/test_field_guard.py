@@ -120,6 +120,34 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         )
         self.assertEqual(answer["value"]["prorated_revenue"], 6172.5)
 
+    def test_copies_translations_and_progress_bars_keep_hidden_fields(self):
+        self._login(self.sales_a)
+        rows = call_kw(self, "res.partner", "copy_data", self.p_a.ids)["result"]
+        self.assertEqual(rows[0]["name"], "Anselmo Of A (copy)")
+        self.assertNotIn("IT12345670017", json.dumps(rows))
+        for field in ("vat", "comment", "category_id"):
+            self.assertNotIn(field, rows[0])
+        answer = call_kw(
+            self, "res.partner", "get_field_translations", self.p_a.ids, "comment"
+        )
+        self.assertIn(REFUSED_FIELDS, self._error(answer))
+        answer = call_kw(
+            self,
+            "res.partner",
+            "read_progress_bar",
+            [],
+            "user_id",
+            {"field": "vat", "colors": {}},
+        )
+        self.assertIn(REFUSED_FIELDS, self._error(answer))
+        # Odoo's own copy keeps the data
+        copy = self.p_a.with_user(self.sales_a).copy()
+        self.assertEqual(copy.sudo().vat, "IT12345670017")
+        # the DPO copies everything
+        self._login(self.dpo)
+        rows = call_kw(self, "res.partner", "copy_data", self.p_a.ids)["result"]
+        self.assertEqual(rows[0]["vat"], "IT12345670017")
+
     def test_autocomplete_does_not_find_by_a_hidden_vat(self):
         Partner = self.Partner.with_user(self.sales_a)
         self.assertFalse(Partner.name_search("IT0765432"))
