@@ -148,6 +148,43 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         rows = call_kw(self, "res.partner", "copy_data", self.p_a.ids)["result"]
         self.assertEqual(rows[0]["vat"], "IT12345670017")
 
+    def test_the_chatter_shows_no_hidden_change(self):
+        colleague = new_test_user(
+            self.env,
+            login="gdpr_guard_sales_tracking",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.team_a.member_ids = [(4, colleague.id)]
+        # what Odoo's tracking writes when the revenue and the salesperson
+        # of a lead change
+        message = self.l_a.message_post(body="Updated", message_type="notification")
+        Fields = self.env["ir.model.fields"]
+        trackings = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "mail_message_id": message.id,
+                        "field_id": Fields._get("crm.lead", "expected_revenue").id,
+                        "old_value_float": 12000,
+                        "new_value_float": 4321,
+                    },
+                    {
+                        "mail_message_id": message.id,
+                        "field_id": Fields._get("crm.lead", "user_id").id,
+                        "old_value_char": "A",
+                        "new_value_char": "B",
+                    },
+                ]
+            )
+        )
+        shown = trackings._filter_has_field_access(self.env(user=colleague))
+        self.assertNotIn("expected_revenue", shown.field_id.mapped("name"))
+        self.assertIn("user_id", shown.field_id.mapped("name"))
+        shown = trackings._filter_has_field_access(self.env(user=self.manager))
+        self.assertIn("expected_revenue", shown.field_id.mapped("name"))
+
     def test_autocomplete_does_not_find_by_a_hidden_vat(self):
         Partner = self.Partner.with_user(self.sales_a)
         self.assertFalse(Partner.name_search("IT0765432"))
