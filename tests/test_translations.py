@@ -16,6 +16,7 @@ ADDONS = ("gdpr_compliance", "gdpr_compliance_marketing")
 SAME_IN_ITALIAN = {
     "(file)",
     "API",
+    "Base",
     "Double opt-in",
     "Email",
     "Email marketing",

@@ -23,6 +23,8 @@ from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
 from . import gdpr_last_interaction_mixin
 from . import gdpr_keyed_hash
+from . import gdpr_field_guard
+from . import base
 from . import gdpr_erasure
 from . import gdpr_erasure_sweep
 from . import gdpr_erasure_pending
@@ -43,8 +45,10 @@ from . import gdpr_overview
 from . import gdpr_security_check
 from . import gdpr_subject_export
 from . import res_partner
+from . import res_partner_bank
 from . import crm_lead
 from . import mail_message
+from . import mail_tracking_value
 from . import res_users
 from . import res_company
 from . import res_config_settings

@@ -5,8 +5,9 @@ from odoo.tools import SQL
 
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
-    ORIGIN_CONTEXT_KEY,
     USER_ENTRY_CONTEXT_KEY,
+    origin_of,
+    with_origin,
 )
 
 # Fields that make a lead personal data: they identify a natural person
@@ -211,7 +212,7 @@ class CrmLead(models.Model):
             if not all(values.get(key) or lead[key] for key in GDPR_BASIS_FIELDS):
                 values["gdpr_basis_to_review"] = True
             if not (values.get("gdpr_source_id") or lead.gdpr_source_id):
-                origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "other"
+                origin = origin_of(self.env.context) or "other"
                 source = self.env["gdpr.source"]._gdpr_automatic_source(origin)
                 values["gdpr_source_id"] = source.id
             lead.write(values)
@@ -228,16 +229,12 @@ class CrmLead(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "email"
-        return super(
-            CrmLead, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
-        ).message_new(msg_dict, custom_values=custom_values)
+        return super(CrmLead, with_origin(self, "email")).message_new(
+            msg_dict, custom_values=custom_values
+        )
 
     def _create_customer(self):
-        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "lead"
-        return super(
-            CrmLead, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
-        )._create_customer()
+        return super(CrmLead, with_origin(self, "lead"))._create_customer()
 
     def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
         values = super()._prepare_customer_values(
@@ -273,7 +270,7 @@ class CrmLead(models.Model):
             has_own = partner.gdpr_legal_basis and not partner.gdpr_basis_to_review
             if has_own:
                 continue
-            partner.with_context(**{ORIGIN_CONTEXT_KEY: "lead"}).write(values)
+            with_origin(partner, "lead").write(values)
 
     # ------------------------------------------------------------------
     # Consent

@@ -19,6 +19,7 @@ AUDIT_ACTION_SELECTION = [
     ("erasure", "Erasure"),
     ("retention", "Retention run"),
     ("role_change", "Role membership change"),
+    ("basis_review", "Basis review ended"),
 ]
 
 

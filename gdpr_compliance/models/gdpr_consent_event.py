@@ -2,7 +2,8 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.query import Query
 
 CONSENT_ACTION_SELECTION = [
     ("given", "Given"),
@@ -66,6 +67,12 @@ class GdprConsentEvent(models.Model):
         readonly=True,
         help="The lead (or other document) the consent was collected on.",
     )
+    lead_id = fields.Many2one(
+        comodel_name="crm.lead",
+        compute="_compute_lead_id",
+        search="_search_lead_id",
+        help="The lead the consent was collected on, when it was.",
+    )
     purpose_id = fields.Many2one(
         comodel_name="gdpr.purpose",
         required=True,
@@ -111,6 +118,30 @@ class GdprConsentEvent(models.Model):
             "A consent event concerns a contact or a lead.",
         ),
     ]
+
+    @api.depends("origin_model", "origin_id")
+    def _compute_lead_id(self):
+        for event in self:
+            event.lead_id = (
+                self.env["crm.lead"].browse(event.origin_id)
+                if event.origin_model == "crm.lead"
+                else False
+            )
+
+    def _search_lead_id(self, operator, value):
+        """The events collected on leads matching ``value``: the role rules
+        show a lead's consents with the lead (Art. 5(1)(f) GDPR)."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        if operator == "any" and isinstance(value, (list, tuple)):
+            leads = Lead._search(list(value))
+        elif operator == "in" and isinstance(value, Query):
+            # Odoo turns ('lead_id', 'any', domain) into a subquery
+            leads = value
+        elif operator in ("=", "in") and value:
+            leads = [value] if isinstance(value, int) else list(value)
+        else:
+            raise UserError(self.env._("Unsupported search on the lead of a consent."))
+        return [("origin_model", "=", "crm.lead"), ("origin_id", "in", leads)]
 
     @api.depends("sequence", "action", "purpose_id")
     def _compute_display_name(self):

@@ -67,7 +67,8 @@ DEFAULT_CLASSIFICATION = {
             "property_account_position_id",
         ],
         "crm.lead": ["expected_revenue", "prorated_revenue", "recurring_revenue"],
-        "res.partner.bank": ["acc_number"],
+        # the sanitized number is the number without its spaces
+        "res.partner.bank": ["acc_number", "sanitized_acc_number"],
     },
     "marketing": {
         "res.partner": ["message_bounce", "email_normalized"],
@@ -170,18 +171,66 @@ class GdprDataCategory(models.Model):
         )
 
     @api.model
+    @tools.ormcache("self.env.uid")
+    def _gdpr_hidden_by_model(self):
+        """``{model name: field names}`` the current user may not see, from
+        the categories the fields belong to."""
+        user = self.env.user
+        if user._is_superuser() or user.has_group("gdpr_compliance.group_gdpr_officer"):
+            return {}
+        hidden = {}
+        for model_name in self._gdpr_classified_models():
+            classification = self._gdpr_classification(model_name)
+            for category, model_fields in classification.items():
+                if category.active and not category._gdpr_visible_to(user):
+                    hidden.setdefault(model_name, set()).update(
+                        model_fields.mapped("name")
+                    )
+        return {model: frozenset(names) for model, names in hidden.items()}
+
+    @api.model
+    @tools.ormcache()
+    def _gdpr_classified_models(self):
+        """Names of the models holding classified personal data."""
+        categories = self.sudo().with_context(active_test=False).search([])
+        return frozenset(categories.field_ids.mapped("model"))
+
+    @api.model
+    def _gdpr_user_hides_any(self):
+        """Whether some classified field is hidden from the current user:
+        when none is, the field guard has nothing to check."""
+        return bool(self._gdpr_hidden_by_model())
+
+    @api.model
     @tools.ormcache("self.env.uid", "model_name")
     def _gdpr_hidden_fields(self, model_name):
         """Names of the fields of ``model_name`` the current user may not
-        see, from the categories they belong to."""
-        user = self.env.user
-        if user._is_superuser() or user.has_group("gdpr_compliance.group_gdpr_officer"):
+        see: the classified ones of categories hidden from them, and the
+        fields that show one of those under another name (a related field,
+        such as a user's ``vat``, which is their contact's)."""
+        by_model = self._gdpr_hidden_by_model()
+        if not by_model or model_name not in self.env:
             return frozenset()
-        hidden = set()
-        for category, model_fields in self._gdpr_classification(model_name).items():
-            if category.active and not category._gdpr_visible_to(user):
-                hidden.update(model_fields.mapped("name"))
+        hidden = set(by_model.get(model_name, ()))
+        model = self.env[model_name]
+        for name, field in model._fields.items():
+            if name not in hidden and field.related:
+                if self._gdpr_related_reaches(model, field.related, by_model):
+                    hidden.add(name)
         return frozenset(hidden)
+
+    @api.model
+    def _gdpr_related_reaches(self, model, path, by_model):
+        """Whether a related field's path ends on, or passes through, a
+        hidden classified field."""
+        for name in path.split("."):
+            if name in by_model.get(model._name, ()):
+                return True
+            field = model._fields.get(name)
+            if field is None or not field.relational:
+                return False
+            model = self.env[field.comodel_name]
+        return False
 
     @api.depends("field_ids")
     def _compute_field_count(self):

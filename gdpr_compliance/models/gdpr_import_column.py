@@ -45,7 +45,7 @@ class GdprImportColumn(models.Model):
         current user: a field of the contact, or a consent column. Fields of
         a data category the user's role may not see are left out."""
         Partner = self.env["res.partner"]
-        hidden = Partner._gdpr_hidden_fields()
+        hidden = Partner._gdpr_fields_hidden_from_user()
         labels = {
             "consent": self.env._("Consent"),
             "consent_date": self.env._("Consent Date"),

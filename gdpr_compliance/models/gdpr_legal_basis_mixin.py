@@ -1,10 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import sys
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.http import request
-from odoo.service.model import execute_cr
 
 from .gdpr_purpose import LEGAL_BASIS_SELECTION, LEGAL_BASIS_STRENGTH
 
@@ -12,10 +8,46 @@ GDPR_BASIS_FIELDS = ("gdpr_legal_basis", "gdpr_source_id")
 
 # Context key naming the internal Odoo flow that creates a record; such records
 # are never blocked, they get an automatic source and are flagged for review.
+# Only a ServerOrigin counts (see origin_of).
 ORIGIN_CONTEXT_KEY = "gdpr_origin"
-# Context key set by the user-facing entry points (form save, import).
+# Context key set by the user-facing entry points (form save, import). A
+# client sending it only makes the rule stricter.
 USER_ENTRY_CONTEXT_KEY = "gdpr_user_entry"
-EXTERNAL_API_CODE = execute_cr.__code__
+
+
+class ServerOrigin(str):
+    """The origin of an internal creation flow, as server code declares it.
+
+    A context is client input: the web client, JSON-RPC and XML-RPC decode
+    it into plain strings, numbers and lists, never into this type, so a
+    client cannot declare an origin and skip the legal-basis requirement
+    (Art. 6 GDPR). It equals no plain string, so that Odoo never reuses a
+    client's environment for it (environments are looked up by equal
+    contexts)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return isinstance(other, ServerOrigin) and str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+def origin_of(context):
+    """The origin declared by server code in ``context``, or ``None``."""
+    value = context.get(ORIGIN_CONTEXT_KEY)
+    return str(value) if isinstance(value, ServerOrigin) else None
+
+
+def with_origin(records, origin):
+    """``records`` in an internal creation flow named ``origin``; an outer
+    flow's origin wins."""
+    if origin_of(records.env.context):
+        return records
+    return records.with_context(**{ORIGIN_CONTEXT_KEY: ServerOrigin(origin)})
 
 
 class GdprLegalBasisMixin(models.AbstractModel):
@@ -108,46 +140,16 @@ class GdprLegalBasisMixin(models.AbstractModel):
 
     @api.model
     def _gdpr_is_direct_rpc_call(self, methods):
-        """Whether the current call is an RPC call of one of ``methods`` on this
-        very model, i.e. a person or an external system asked for it, as
+        """Whether the current call is a client's call of one of ``methods`` on
+        this very model, i.e. a person or an external system asked for it, as
         opposed to Odoo code doing it on the way."""
-        return self._gdpr_is_external_api_call(methods) or self._gdpr_is_web_call(
-            methods
-        )
-
-    @api.model
-    def _gdpr_is_external_api_call(self, methods):
-        # XML-RPC and JSON-RPC unbind the HTTP request before dispatching
-        # (odoo.http.borrow_request), so the only trace of what the client
-        # asked for is the frame of the service that executes it.
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code is EXTERNAL_API_CODE:
-                local_vars = frame.f_locals
-                return (
-                    local_vars.get("obj") == self._name
-                    and local_vars.get("method") in methods
-                )
-            frame = frame.f_back
-        return False
-
-    @api.model
-    def _gdpr_is_web_call(self, methods):
-        if not request:
-            return False
-        try:
-            path = request.httprequest.path
-        except RuntimeError:
-            return False
-        params = getattr(request, "params", None) or {}
-        if path.startswith("/web/dataset/call_kw"):
-            return params.get("model") == self._name and params.get("method") in methods
-        return False
+        call = self.env["gdpr.field.guard"]._client_call()
+        return bool(call) and call[0] == self._name and call[1] in methods
 
     @api.model
     def _gdpr_basis_enforced(self, methods=("create",)):
         context = self.env.context
-        if context.get(ORIGIN_CONTEXT_KEY) or not self._gdpr_strict_setting():
+        if origin_of(context) or not self._gdpr_strict_setting():
             return False
         return bool(
             context.get(USER_ENTRY_CONTEXT_KEY)
@@ -207,7 +209,7 @@ class GdprLegalBasisMixin(models.AbstractModel):
         """Complete or refuse creation values according to the strictness
         setting. Returns new dicts; raises before anything is created."""
         enforced = self._gdpr_basis_enforced()
-        declared_origin = self.env.context.get(ORIGIN_CONTEXT_KEY)
+        declared_origin = origin_of(self.env.context)
         origin = declared_origin or "other"
         defaults = self.default_get(list(GDPR_BASIS_FIELDS))
         today = fields.Date.context_today(self)
@@ -263,6 +265,7 @@ class GdprLegalBasisMixin(models.AbstractModel):
 
     def _gdpr_check_basis_write(self, vals):
         self._gdpr_check_basis_value(vals)
+        self._gdpr_check_review_cleared(vals)
         removing = [key for key in GDPR_BASIS_FIELDS if key in vals and not vals[key]]
         if not removing or not self._gdpr_basis_enforced(("write", "web_save")):
             return
@@ -280,12 +283,45 @@ class GdprLegalBasisMixin(models.AbstractModel):
         self.ensure_one()
         return True
 
+    def _gdpr_check_review_cleared(self, vals):
+        """The flag "basis to review" goes only when somebody sets the basis
+        and the source (Art. 6 and 14 GDPR), or when the Data Protection
+        Officer clears it, which the audit log records."""
+        if "gdpr_basis_to_review" not in vals or vals["gdpr_basis_to_review"]:
+            return
+        if self.env.su:
+            return
+        incomplete = self.filtered(
+            lambda rec: (
+                rec.gdpr_basis_to_review
+                and not all(vals.get(key, rec[key]) for key in GDPR_BASIS_FIELDS)
+            )
+        )
+        if not incomplete:
+            return
+        if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
+            raise ValidationError(
+                self.env._(
+                    "Set a legal basis and a data source to end the review of "
+                    "%(records)s; only the Data Protection Officer may end it "
+                    "otherwise.",
+                    records=", ".join(incomplete.mapped("display_name")),
+                )
+            )
+        for record in incomplete:
+            self.env["gdpr.audit.log"]._gdpr_log(
+                "basis_review",
+                f"{record._name}: review of the legal basis ended without a "
+                "basis and a source",
+                subjects=record,
+            )
+
     def _gdpr_review_done_vals(self, vals):
         """A person setting the basis explicitly has reviewed it."""
         if (
             vals.get("gdpr_legal_basis")
             and "gdpr_basis_to_review" not in vals
-            and not self.env.context.get(ORIGIN_CONTEXT_KEY)
+            and not origin_of(self.env.context)
         ):
             return {"gdpr_basis_to_review": False}
         return {}

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError
 ROLE_RULES = {
     "gdpr_compliance.res_partner_rule_gdpr_role": "partner",
     "gdpr_compliance.crm_lead_rule_gdpr_role": "lead",
+    "gdpr_compliance.res_partner_bank_rule_gdpr_role": "partner",
     "gdpr_compliance.gdpr_consent_rule_gdpr_role": "consent",
     "gdpr_compliance.gdpr_consent_event_rule_gdpr_role": "consent",
 }

@@ -9,8 +9,8 @@ from odoo.tools.sql import column_exists, create_column
 from .gdpr_erasure import HOLD_KEPT_PARTNER_FIELDS
 from .gdpr_legal_basis_mixin import (
     GDPR_BASIS_FIELDS,
-    ORIGIN_CONTEXT_KEY,
     USER_ENTRY_CONTEXT_KEY,
+    with_origin,
 )
 
 
@@ -25,6 +25,12 @@ class ResPartner(models.Model):
     ]
 
     _gdpr_strict_parameter = "gdpr_compliance.require_basis_partner"
+    # what Odoo adds to a contact's name on request (_compute_display_name)
+    _gdpr_display_context_fields = {
+        "show_vat": ("vat",),
+        "show_email": ("email",),
+        "show_address": ("street", "street2", "zip", "city", "state_id", "country_id"),
+    }
 
     gdpr_commercial_user_id = fields.Many2one(
         comodel_name="res.users",
@@ -153,6 +159,13 @@ class ResPartner(models.Model):
         self.ensure_one()
         return not self.is_company
 
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        computed = self._gdpr_display_records()
+        result = super(ResPartner, computed)._compute_display_name()
+        self._gdpr_display_names_from(computed)
+        return result
+
     @api.model
     def _gdpr_inherited_basis_vals(self, vals):
         parent_id = vals.get("parent_id")
@@ -227,9 +240,7 @@ class ResPartner(models.Model):
     @api.model
     def _gdpr_with_origin(self, origin):
         """Context for an internal creation flow; an outer flow's origin wins."""
-        if self.env.context.get(ORIGIN_CONTEXT_KEY):
-            return self
-        return self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
+        return with_origin(self, origin)
 
     # ------------------------------------------------------------------
     # Last interaction

@@ -3,7 +3,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
-from .gdpr_legal_basis_mixin import ORIGIN_CONTEXT_KEY
+from .gdpr_legal_basis_mixin import with_origin
 
 
 class ResUsers(models.Model):
@@ -13,10 +13,7 @@ class ResUsers(models.Model):
     def create(self, vals_list):
         # The partner of a new user (internal, portal or signup) is created by
         # Odoo itself: never block it, flag it for review instead.
-        origin = self.env.context.get(ORIGIN_CONTEXT_KEY) or "user"
-        users = super(
-            ResUsers, self.with_context(**{ORIGIN_CONTEXT_KEY: origin})
-        ).create(vals_list)
+        users = super(ResUsers, with_origin(self, "user")).create(vals_list)
         return users.with_env(self.env)
 
     # ------------------------------------------------------------------
@@ -85,7 +82,12 @@ class ResUsers(models.Model):
         scope = self._gdpr_record_scope()
         if scope == "all":
             everything = [(1, "=", 1)]
-            return {"partner": everything, "lead": everything, "consent": everything}
+            return {
+                "partner": everything,
+                "lead": everything,
+                "consent": everything,
+                "consent_event": everything,
+            }
         teams = self._gdpr_teams()
         company_partners = self.env["res.company"].sudo().search([]).partner_id.ids
         shared = [
@@ -96,7 +98,16 @@ class ResUsers(models.Model):
             ("message_follower_ids.partner_id", "=", self.partner_id.id),
         ]
         if scope == "assigned":
-            partner = ["|", ("user_id", "=", self.id), *shared]
+            # an agent is not a colleague: the company's people are not
+            # theirs to see (Art. 28(3)(b) GDPR, a processor sees only what
+            # its task needs), only their own contact and their company
+            partner = [
+                "|",
+                "|",
+                ("user_id", "=", self.id),
+                ("id", "in", company_partners + [self.partner_id.id]),
+                ("message_follower_ids.partner_id", "=", self.partner_id.id),
+            ]
             lead = [("user_id", "=", self.id)]
         else:
             if scope == "team":
@@ -136,8 +147,23 @@ class ResUsers(models.Model):
                 # those assigned to them, and the search of their contacts
                 # stays as fast as the administrator's
                 partner = expression.OR([partner, [("gdpr_lead_ids", "any", lead)]])
-        consent = ["|", ("partner_id", "=", False), ("partner_id", "any", partner)]
-        return {"partner": partner, "lead": lead, "consent": consent}
+        # consents follow their contact, or the lead they were collected on
+        # before it had one; those of mailing contacts are for the roles that
+        # see every contact
+        consent = [("partner_id", "any", partner)]
+        consent_event = [
+            "|",
+            ("partner_id", "any", partner),
+            "&",
+            ("partner_id", "=", False),
+            ("lead_id", "any", lead),
+        ]
+        return {
+            "partner": partner,
+            "lead": lead,
+            "consent": consent,
+            "consent_event": consent_event,
+        }
 
     def _gdpr_scope_description(self, kind):
         """What this user's role covers for ``kind`` of records ('partner',

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from ..hooks import post_init_hook
+from ..models.gdpr_legal_basis_mixin import with_origin
 from .common import GdprCommon
 
 
@@ -170,7 +171,7 @@ class TestLegalBasis(GdprCommon):
         with self.assertRaisesRegex(ValidationError, "To Confirm"):
             partner.action_gdpr_confirm_basis()
         self.assertTrue(partner.gdpr_basis_to_review)
-        partner.with_context(gdpr_origin="test").gdpr_legal_basis = "contract"
+        with_origin(partner, "test").gdpr_legal_basis = "contract"
         self.assertTrue(partner.gdpr_basis_to_review)
         partner.action_gdpr_confirm_basis()
         self.assertFalse(partner.gdpr_basis_to_review)
