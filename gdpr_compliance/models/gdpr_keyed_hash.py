@@ -187,6 +187,22 @@ class GdprKeyedHash(models.AbstractModel):
         return self.env.cr.fetchone()[0] or 0
 
     @api.model
+    def _gdpr_ids_of(self, model):
+        """Every id ``model`` ever gave, in chunks."""
+        top = self._gdpr_max_id(model)
+        for start in range(1, top + 1, LEGACY_CHUNK):
+            yield list(range(start, min(start + LEGACY_CHUNK, top + 1)))
+
+    @api.model
+    def _gdpr_current_keys_among(self, models, keys):
+        """The keys of ``keys`` that are pseudonyms of today's scheme."""
+        found = set()
+        for model in models if keys else ():
+            for ids in self._gdpr_ids_of(model):
+                found.update(keys.intersection(self._gdpr_pseudonyms_of(model, ids)))
+        return found
+
+    @api.model
     def _gdpr_alias_legacy_pseudonyms(self):
         """Upgrade from unscoped pseudonyms: for every old key stored in the
         audit log, its encryption keys, the requests and the retention runs,
@@ -199,9 +215,7 @@ class GdprKeyedHash(models.AbstractModel):
         self.env.flush_all()
         models, stored = self._gdpr_stored_legacy_keys()
         for model in models:
-            top = self._gdpr_max_id(model)
-            for start in range(1, top + 1, LEGACY_CHUNK):
-                ids = list(range(start, min(start + LEGACY_CHUNK, top + 1)))
+            for ids in self._gdpr_ids_of(model):
                 legacy = self._gdpr_legacy_pseudonyms_of(model, ids)
                 found = [
                     (res_id, key)
@@ -247,8 +261,9 @@ class GdprKeyedHash(models.AbstractModel):
         cr.execute("SELECT legacy_key, subject_key FROM gdpr_pseudonym_alias")
         pairs = cr.fetchall()
         aliased = stored & {legacy for legacy, _new in pairs}
-        # keys already scoped (an upgrade run again) need no alias
+        # keys written since scoped keys exist need no alias
         unmatched = stored - aliased - {new for _legacy, new in pairs}
+        unmatched -= self._gdpr_current_keys_among(models, unmatched)
         if unmatched:
             _logger.warning(
                 "%s stored pseudonymous key(s) match no record: they stay as they are.",
