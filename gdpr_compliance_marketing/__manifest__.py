@@ -2,7 +2,7 @@
 {
     "name": "GDPR Compliance for Email Marketing",
     "summary": "Consent-aware mailings and marketing personal data classification",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Marketing/Email Marketing",
     "website": "https://github.com/gdpr-crm-compliance/odoo-gdpr",
     "author": "GDPR CRM Compliance",

@@ -5,6 +5,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 AUDIT_ACTION_SELECTION = [
@@ -72,6 +73,14 @@ class GdprAuditLog(models.Model):
         "contact form shows a contact's key under Privacy.",
     )
     subject_count = fields.Integer(string="People Concerned", readonly=True)
+    person_key = fields.Char(
+        string="Person (key)",
+        compute="_compute_person_key",
+        search="_search_person_key",
+        help="The entries about a person, by their pseudonymous key: entries "
+        "written before keys were scoped name the person by their former key, "
+        "found too.",
+    )
     description = fields.Char(readonly=True)
     changed_fields = fields.Char(readonly=True)
     changes_encrypted = fields.Text(readonly=True)
@@ -99,6 +108,23 @@ class GdprAuditLog(models.Model):
     def _compute_changes_display(self):
         for entry in self:
             entry.changes_display = entry._gdpr_decrypt_changes()
+
+    @api.depends("subject_keys", "subject_count")
+    def _compute_person_key(self):
+        for entry in self:
+            entry.person_key = entry.subject_count == 1 and entry.subject_keys
+
+    def _search_person_key(self, operator, value):
+        if operator not in ("=", "ilike") or not isinstance(value, str) or not value:
+            raise UserError(
+                self.env._("Search the entries about a person by their key.")
+            )
+        Hash = self.env["gdpr.keyed.hash"]
+        if operator == "=":
+            keys = Hash._gdpr_keys_with_aliases([value])
+        else:
+            keys = {value} | Hash._gdpr_keys_like(value)
+        return expression.OR([[("subject_keys", "ilike", key)] for key in keys])
 
     def _gdpr_chain_defaults(self, vals):
         return {"user_id": self.env.uid}
@@ -211,11 +237,23 @@ class GdprAuditLog(models.Model):
     def _gdpr_forget_subjects(self, subjects):
         """Destroy the keys of these people: their old values in the log
         become unreadable, the log itself is untouched."""
-        keys = self._gdpr_keys_of(subjects)
+        # entries written before keys were scoped name the person by their
+        # former key: its encryption key goes too
+        keys = list(
+            self.env["gdpr.keyed.hash"]._gdpr_keys_with_aliases(
+                self._gdpr_keys_of(subjects)
+            )
+        )
         if keys:
             self.env.cr.execute(
                 SQL(
-                    "DELETE FROM gdpr_audit_subject_key WHERE subject_key = ANY(%s)",
+                    """
+                    DELETE FROM gdpr_audit_subject_key
+                     WHERE subject_key = ANY(%s)
+                        OR secret IN (SELECT secret FROM gdpr_audit_subject_key
+                                       WHERE subject_key = ANY(%s))
+                    """,
+                    keys,
                     keys,
                 )
             )

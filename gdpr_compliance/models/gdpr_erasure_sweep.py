@@ -15,8 +15,8 @@ ERASED_MARK = "[erased]"
 
 # Tables never rewritten by the sweep: the consent ledger is append-only
 # evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain;
-# the audit log keeps only pseudonymous keys; the sweep's own work tables hold
-# what is being searched for.
+# the audit log and its aliases keep only pseudonymous keys; the sweep's own
+# work tables hold what is being searched for.
 SWEEP_EXCLUDED_TABLES = (
     "gdpr_erasure_sweep_identifier",
     "gdpr_consent_event",
@@ -24,6 +24,7 @@ SWEEP_EXCLUDED_TABLES = (
     "gdpr_audit_log",
     "gdpr_audit_log_head",
     "gdpr_audit_subject_key",
+    "gdpr_pseudonym_alias",
     "gdpr_erasure_pending",
 )
 

@@ -1,6 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import hmac
+
+from odoo.addons.gdpr_compliance_marketing.models.gdpr_suppression import (
+    SUPPRESSION_SCOPE,
+)
+
+
+def legacy_hashes(suppression, normalized_emails):
+    """Suppression hashes as version 18.0.1.0.0 computed them: an HMAC of the
+    address with the database's secret, without scope."""
+    return suppression.env["gdpr.keyed.hash"]._gdpr_legacy_hashes(normalized_emails)
 
 
 @tagged("post_install", "-at_install")
@@ -25,6 +38,11 @@ class TestSuppression(TransactionCase):
             digest, self.Suppression._gdpr_hash("sara.suppressed@example.org")
         )
         self.assertNotIn("sara", digest)
+        # a scope of its own: never a pseudonym nor a link signature
+        self.assertEqual(
+            digest,
+            hmac(self.env(su=True), SUPPRESSION_SCOPE, "sara.suppressed@example.org"),
+        )
         self.env["ir.config_parameter"].sudo().set_param("database.secret", "other")
         self.assertNotEqual(
             digest, self.Suppression._gdpr_hash("sara.suppressed@example.org")
@@ -95,3 +113,54 @@ class TestSuppression(TransactionCase):
         entry = self.Suppression._gdpr_suppress(self.partner.email, "objection")
         with self.assertRaises(UserError):
             entry.write({"reason": "not_interested"})
+
+    def test_entries_listed_before_scoped_hashes(self):
+        Suppression = self.Suppression
+        with patch.object(type(Suppression), "_gdpr_hashes_normalized", legacy_hashes):
+            Suppression._gdpr_suppress("gone@example.org", "erased")
+            Suppression._gdpr_suppress("kept@example.org", "objection")
+            Suppression._gdpr_suppress(self.partner.email, "erased")
+        former = legacy_hashes(Suppression, ["gone@example.org"])[0]
+        readable = Suppression.search_count([("email_normalized", "!=", False)])
+        self.assertEqual(
+            Suppression._gdpr_flag_legacy_hashes(),
+            (readable, Suppression.search_count([]) - readable),
+        )
+
+        erased = Suppression.search([("email_hash", "=", former)])
+        self.assertTrue(erased.legacy_hash)
+        kept = Suppression.search([("email_normalized", "=", "kept@example.org")])
+        self.assertFalse(kept.legacy_hash)
+        self.assertEqual(kept.email_hash, Suppression._gdpr_hash("kept@example.org"))
+        # an address blocked before stays blocked, at every door
+        self.assertEqual(
+            Suppression._gdpr_suppressed(
+                ["Gone@Example.org", "kept@example.org", "new@example.org"]
+            ),
+            {"gone@example.org", "kept@example.org"},
+        )
+        with self.assertRaises(ValidationError):
+            self.env["mailing.contact"]._gdpr_check_not_erased(["gone@example.org"])
+        self.assertEqual(
+            Suppression._gdpr_suppressed_records("res.partner", self.partner.ids),
+            set(self.partner.ids),
+        )
+        self.assertEqual(
+            self.partner._gdpr_can_process("marketing"),
+            (False, "On the suppression list"),
+        )
+        # new entries use the scoped hash only
+        new = Suppression._gdpr_suppress("new@example.org", "erased")
+        self.assertFalse(new.legacy_hash)
+        self.assertEqual(
+            new.email_hash,
+            hmac(self.env(su=True), SUPPRESSION_SCOPE, "new@example.org"),
+        )
+        # once the address is in hand again, the old entry takes the new hash
+        again = Suppression._gdpr_suppress("gone@example.org", "erased")
+        self.assertEqual(again, erased)
+        self.assertFalse(erased.legacy_hash)
+        self.assertEqual(erased.email_hash, Suppression._gdpr_hash("gone@example.org"))
+        self.assertIn(
+            "gone@example.org", Suppression._gdpr_suppressed(["gone@example.org"])
+        )
