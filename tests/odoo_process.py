@@ -6,6 +6,7 @@ by a real `odoo -i`, dropped afterwards."""
 import os
 import subprocess
 import sys
+import textwrap
 import unittest
 import uuid
 
@@ -30,6 +31,45 @@ def drop_database(name):
     with conn.cursor() as cr:
         cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
+
+
+# An `odoo shell` script: %(people)d contacts named "%(prefix)s NN", last
+# seen 40 months ago (due for retention), and retention batches of
+# %(batch)d; the caller appends its own lines, then commits.
+DUE_PEOPLE = textwrap.dedent(
+    """
+    from dateutil.relativedelta import relativedelta
+    from odoo import fields
+    old = fields.Datetime.now() - relativedelta(months=40)
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    people = env["res.partner"].create([
+        {"name": f"%(prefix)s {i:02d}",
+         "email": f"%(mailbox)s{i:02d}@example.com",
+         "phone": f"%(phone)s {i:04d}", "gdpr_legal_basis": "legitimate_interest",
+         "gdpr_source_id": source.id}
+        for i in range(%(people)d)
+    ])
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE res_partner SET gdpr_last_interaction = %%s, create_date = %%s "
+        "WHERE id = ANY(%%s)", (old, old, people.ids))
+    icp = env["ir.config_parameter"].sudo()
+    icp.set_param("gdpr_compliance.retention_batch_size", "%(batch)d")
+    icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
+    """
+)
+
+
+def due_people_script(prefix, mailbox, phone, people, batch, then=""):
+    """The DUE_PEOPLE script, followed by ``then`` and a commit."""
+    values = {
+        "prefix": prefix,
+        "mailbox": mailbox,
+        "phone": phone,
+        "people": people,
+        "batch": batch,
+    }
+    return DUE_PEOPLE % values + then + "env.cr.commit()\n"
 
 
 class IsolatedDatabaseCase(unittest.TestCase):
@@ -60,6 +100,15 @@ class IsolatedDatabaseCase(unittest.TestCase):
     @classmethod
     def _connect(cls, dbname):
         return connect(dbname)
+
+    def _rows(self, query, params=None):
+        """Rows of ``query`` on the test's database, as Odoo left it."""
+        conn = self._connect(self.db)
+        with conn, conn.cursor() as cr:
+            cr.execute(query, params)
+            rows = cr.fetchall()
+        conn.close()
+        return rows
 
     @classmethod
     def _drop(cls):

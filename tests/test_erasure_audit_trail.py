@@ -109,14 +109,6 @@ class TestErasureWithAuditTrail(IsolatedDatabaseCase):
         self.assertTrue(lines, output[-2000:])
         return json.loads(lines[-1][len(tag) + 1 :])
 
-    def _rows(self, query, params):
-        conn = self._connect(self.db)
-        with conn, conn.cursor() as cr:
-            cr.execute(query, params)
-            rows = cr.fetchall()
-        conn.close()
-        return rows
-
     def test_erasure_and_retention_keep_the_trail_without_the_person(self):
         setup = self._run(SETUP % {"phone": PHONE, "new_phone": NEW_PHONE}, "SETUP")
         self.assertTrue(setup["protected"], "the audit trail must be on")

@@ -12,37 +12,19 @@ import tempfile
 import textwrap
 import time
 
-from odoo_process import IsolatedDatabaseCase
+from odoo_process import IsolatedDatabaseCase, due_people_script
 
 from odoo.tools import config
 
 BATCH = 4
 PEOPLE = 16
 
-SETUP = textwrap.dedent(
+# the DPO's dry run, applied by the second process
+PREVIEW = textwrap.dedent(
     """
-    from dateutil.relativedelta import relativedelta
-    from odoo import fields
-    old = fields.Datetime.now() - relativedelta(months=40)
-    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
-    people = env["res.partner"].create([
-        {"name": f"Twice Person {i:02d}", "email": f"twice{i:02d}@example.com",
-         "phone": f"+39 051 111 {i:04d}", "gdpr_legal_basis": "legitimate_interest",
-         "gdpr_source_id": source.id}
-        for i in range(%(people)d)
-    ])
-    env.flush_all()
-    env.cr.execute(
-        "UPDATE res_partner SET gdpr_last_interaction = %%s, create_date = %%s "
-        "WHERE id = ANY(%%s)", (old, old, people.ids))
-    icp = env["ir.config_parameter"].sudo()
-    icp.set_param("gdpr_compliance.retention_batch_size", "%(batch)d")
-    icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
-    # the DPO's dry run, applied by the second process
     dpo = env.ref("base.user_admin")
     preview = env["gdpr.retention.run"].with_user(dpo)._gdpr_preview()
     print("PREVIEW", preview.id)
-    env.cr.commit()
     """
 )
 
@@ -108,16 +90,8 @@ class TestRetentionTwoProcesses(IsolatedDatabaseCase):
             text=True,
         )
 
-    def _query(self, query, params=None):
-        conn = self._connect(self.db)
-        with conn, conn.cursor() as cr:
-            cr.execute(query, params)
-            rows = cr.fetchall()
-        conn.close()
-        return rows
-
     def _lines_done(self):
-        return self._query(
+        return self._rows(
             """
             SELECT l.partner_id, l.run_id FROM gdpr_retention_run_line l
               JOIN gdpr_retention_run r ON r.id = l.run_id
@@ -126,9 +100,13 @@ class TestRetentionTwoProcesses(IsolatedDatabaseCase):
         )
 
     def test_second_run_meanwhile_processes_nobody(self):
-        setup = self._odoo(stdin=SETUP % {"people": PEOPLE, "batch": BATCH})
+        setup = self._odoo(
+            stdin=due_people_script(
+                "Twice Person", "twice", "+39 051 111", PEOPLE, BATCH, then=PREVIEW
+            )
+        )
         preview_id = int(setup.stdout.split("PREVIEW", 1)[1].split()[0])
-        twice = self._query("SELECT id FROM res_partner WHERE name LIKE 'Twice %%'")
+        twice = self._rows("SELECT id FROM res_partner WHERE name LIKE 'Twice %%'")
         self.assertEqual(len(twice), PEOPLE)
 
         first = self._popen(SLOW_CRON)
@@ -154,5 +132,5 @@ class TestRetentionTwoProcesses(IsolatedDatabaseCase):
         self.assertEqual(len(processed), len(set(processed)), "someone processed twice")
         self.assertLessEqual(twice_ids, set(processed), "someone left unprocessed")
         self.assertEqual(len({run for _partner, run in lines}), 1, "a single run")
-        runs = self._query("SELECT count(*) FROM gdpr_retention_run WHERE NOT dry_run")
+        runs = self._rows("SELECT count(*) FROM gdpr_retention_run WHERE NOT dry_run")
         self.assertEqual(runs[0][0], 1, "the second process started no run")

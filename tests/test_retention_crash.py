@@ -6,34 +6,11 @@ must, and the next scheduled call resumes the same run."""
 
 import textwrap
 
-from odoo_process import IsolatedDatabaseCase
+from odoo_process import IsolatedDatabaseCase, due_people_script
 
 BATCH = 5
 PEOPLE = 23
 CRASH_IN_BATCH = 3
-
-SETUP = textwrap.dedent(
-    """
-    from dateutil.relativedelta import relativedelta
-    from odoo import fields
-    old = fields.Datetime.now() - relativedelta(months=40)
-    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
-    people = env["res.partner"].create([
-        {"name": f"Crash Person {i:02d}", "email": f"crash{i:02d}@example.com",
-         "phone": f"+39 051 000 {i:04d}", "gdpr_legal_basis": "legitimate_interest",
-         "gdpr_source_id": source.id}
-        for i in range(%(people)d)
-    ])
-    env.flush_all()
-    env.cr.execute(
-        "UPDATE res_partner SET gdpr_last_interaction = %%s, create_date = %%s "
-        "WHERE id = ANY(%%s)", (old, old, people.ids))
-    icp = env["ir.config_parameter"].sudo()
-    icp.set_param("gdpr_compliance.retention_batch_size", "%(batch)d")
-    icp.set_param("gdpr_compliance.retention_batches_per_call", "1000")
-    env.cr.commit()
-    """
-)
 
 CRASH = textwrap.dedent(
     """
@@ -86,7 +63,11 @@ class TestRetentionCrash(IsolatedDatabaseCase):
         return partners, runs, lines
 
     def test_killed_mid_batch_loses_nothing_and_resumes(self):
-        self._odoo(stdin=SETUP % {"people": PEOPLE, "batch": BATCH})
+        self._odoo(
+            stdin=due_people_script(
+                "Crash Person", "crash", "+39 051 000", PEOPLE, BATCH
+            )
+        )
         crashed = self._odoo(stdin=CRASH % {"crash": CRASH_IN_BATCH}, check=False)
         self.assertEqual(crashed.returncode, 9, crashed.stderr[-2000:])
 

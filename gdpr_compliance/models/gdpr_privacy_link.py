@@ -4,8 +4,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from .gdpr_public_input import PublicInputError
-
 EMAIL_KEY_SCOPE = "gdpr-privacy-centre.email"
 
 
@@ -40,26 +38,13 @@ class GdprPrivacyLink(models.Model):
         """At most N links per address a day and M per IP address an hour:
         the page cannot be used to flood someone's mailbox."""
         Centre = self.env["gdpr.privacy.centre"]
-        now = fields.Datetime.now()
-        links = self.sudo()
-        per_email = links.search_count(
-            [
-                ("email_key", "=", email_key),
-                ("create_date", ">", now - timedelta(days=1)),
-            ]
+        self.env["gdpr.public.input"]._gdpr_check_rate(
+            self,
+            email_key,
+            ip_address,
+            Centre._gdpr_param("links_per_email", 3),
+            Centre._gdpr_param("links_per_ip", 10),
         )
-        per_ip = ip_address and links.search_count(
-            [
-                ("ip_address", "=", ip_address),
-                ("create_date", ">", now - timedelta(hours=1)),
-            ]
-        )
-        if per_email >= Centre._gdpr_param("links_per_email", 3) or (
-            per_ip and per_ip >= Centre._gdpr_param("links_per_ip", 10)
-        ):
-            raise PublicInputError(
-                self.env._("Too many requests: please try again later."), status=429
-            )
 
     @api.model
     def _gdpr_purge(self):

@@ -2,8 +2,9 @@
 import hmac as stdlib_hmac
 import ipaddress
 import re
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import config, email_normalize
@@ -166,3 +167,27 @@ class GdprPublicInput(models.AbstractModel):
             if last:
                 return last
         return httprequest.remote_addr
+
+    @api.model
+    def _gdpr_check_rate(self, links, email_key, ip_address, per_email, per_ip):
+        """At most ``per_email`` of ``links`` (a model with ``email_key`` and
+        ``ip_address``) per address a day and ``per_ip`` per IP address an
+        hour: a public page cannot be used to flood someone's mailbox."""
+        now = fields.Datetime.now()
+        links = links.sudo()
+        emailed = links.search_count(
+            [
+                ("email_key", "=", email_key),
+                ("create_date", ">", now - timedelta(days=1)),
+            ]
+        )
+        from_ip = ip_address and links.search_count(
+            [
+                ("ip_address", "=", ip_address),
+                ("create_date", ">", now - timedelta(hours=1)),
+            ]
+        )
+        if emailed >= per_email or (from_ip and from_ip >= per_ip):
+            raise PublicInputError(
+                self.env._("Too many requests: please try again later."), status=429
+            )

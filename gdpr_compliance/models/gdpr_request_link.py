@@ -64,26 +64,13 @@ class GdprRequestLink(models.Model):
     def _gdpr_check_rate(self, email_key, ip_address):
         """At most N links per address a day and M per IP address an hour:
         the page cannot be used to flood someone's mailbox."""
-        now = fields.Datetime.now()
-        links = self.sudo()
-        per_email = links.search_count(
-            [
-                ("email_key", "=", email_key),
-                ("create_date", ">", now - timedelta(days=1)),
-            ]
+        self.env["gdpr.public.input"]._gdpr_check_rate(
+            self,
+            email_key,
+            ip_address,
+            self._gdpr_param("max_per_email", 3),
+            self._gdpr_param("max_per_ip", 10),
         )
-        per_ip = ip_address and links.search_count(
-            [
-                ("ip_address", "=", ip_address),
-                ("create_date", ">", now - timedelta(hours=1)),
-            ]
-        )
-        if per_email >= self._gdpr_param("max_per_email", 3) or (
-            per_ip and per_ip >= self._gdpr_param("max_per_ip", 10)
-        ):
-            raise PublicInputError(
-                self.env._("Too many requests: please try again later."), status=429
-            )
 
     @api.model
     def _gdpr_check_input(self, email, request_type, name):
