@@ -75,6 +75,22 @@ class GdprPrivacyCentre(models.AbstractModel):
         return f"{partner.get_base_url()}/privacy/me?{url_encode(query)}"
 
     @api.model
+    def _gdpr_url_for_request(self, gdpr_request):
+        """The link for the emails about ``gdpr_request``: only when the
+        email goes to the contact's own address (the link opens their data),
+        and never after an erasure."""
+        partner = gdpr_request.partner_id.sudo()
+        if (
+            gdpr_request.request_type == "erasure"
+            or not partner.email_normalized
+            or partner.is_company
+            or email_normalize(gdpr_request._gdpr_notice_address() or "")
+            != partner.email_normalized
+        ):
+            return False
+        return self._gdpr_url(partner)
+
+    @api.model
     def _gdpr_partner_from_token(self, token):
         """The contact a token names, when it is well formed (400), authentic
         for that contact and their current address (403) and not expired

@@ -539,20 +539,10 @@ class GdprRequest(models.Model):
         )
 
     def _gdpr_privacy_centre_url(self):
-        """The person's privacy centre, for the emails about the request:
-        only when the email goes to the contact's own address (the link
-        opens their data), and never after an erasure."""
+        """The link to the person's privacy centre for the emails about this
+        request, or False (the templates ask)."""
         self.ensure_one()
-        partner = self.partner_id.sudo()
-        if (
-            self.request_type == "erasure"
-            or not partner.email_normalized
-            or partner.is_company
-            or email_normalize(self._gdpr_notice_address() or "")
-            != partner.email_normalized
-        ):
-            return False
-        return self.env["gdpr.privacy.centre"]._gdpr_url(partner)
+        return self.env["gdpr.privacy.centre"]._gdpr_url_for_request(self)
 
     # ------------------------------------------------------------------
     # Buttons
