@@ -11,6 +11,8 @@ import odoo
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.gdpr_compliance.tests.common import execute_kw
+
 # What each role sees of a contact it may see, category by category (README,
 # Roles: financial data for back office, sales managers and the DPO,
 # profiling data for marketing and the DPO, external agents contact data
@@ -129,30 +131,17 @@ class TestRolesTable(HttpCase):
         return self._json_answer(response.json())
 
     def _jsonrpc(self, login, model, method, args, kwargs):
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "service": "object",
-                        "method": "execute_kw",
-                        "args": [
-                            self.env.cr.dbname,
-                            self.users[login].id,
-                            login,
-                            model,
-                            method,
-                            args,
-                            kwargs,
-                        ],
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
+        return self._json_answer(
+            execute_kw(
+                self,
+                self.users[login].id,
+                login,
+                model,
+                method,
+                *args,
+                kwargs=kwargs,
+            )
         )
-        return self._json_answer(response.json())
 
     def _json_answer(self, body):
         if "error" in body:

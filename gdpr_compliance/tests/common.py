@@ -64,9 +64,10 @@ def call_kw(http_case, model, method, *args, **kwargs):
     return response.json()
 
 
-def execute_kw(http_case, uid, password, model, method, *args):
+def execute_kw(http_case, uid, password, model, method, *args, kwargs=None):
     """Call a model method over the external JSON-RPC route (``/jsonrpc``,
-    service ``object``) as user ``uid``; returns the decoded answer."""
+    service ``object``) as user ``uid``, with keyword arguments ``kwargs``
+    (a context, say); returns the decoded answer."""
     response = http_case.url_open(
         "/jsonrpc",
         data=json.dumps(
@@ -83,6 +84,7 @@ def execute_kw(http_case, uid, password, model, method, *args):
                         model,
                         method,
                         list(args),
+                        *([kwargs] if kwargs is not None else []),
                     ],
                 },
             }

@@ -355,29 +355,15 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
                 context=context,
             )
             self.assertIn("Legal basis", self._error(answer))
-            answer = self.url_open(
-                "/jsonrpc",
-                data=json.dumps(
-                    {
-                        "jsonrpc": "2.0",
-                        "method": "call",
-                        "params": {
-                            "service": "object",
-                            "method": "execute_kw",
-                            "args": [
-                                self.env.cr.dbname,
-                                self.sales_a.id,
-                                f"{self.sales_a.login}-pw-2026",
-                                "res.partner",
-                                "create",
-                                [{"name": name}],
-                                {"context": context},
-                            ],
-                        },
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            ).json()
+            answer = execute_kw(
+                self,
+                self.sales_a.id,
+                f"{self.sales_a.login}-pw-2026",
+                "res.partner",
+                "create",
+                {"name": name},
+                kwargs={"context": context},
+            )
             self.assertIn("Legal basis", self._error(answer))
             with self.assertRaises(Fault) as caught:
                 self.xmlrpc_object.execute_kw(
