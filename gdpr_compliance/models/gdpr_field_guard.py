@@ -107,11 +107,24 @@ class GdprFieldGuard(models.AbstractModel):
         return result
 
     @api.model
-    def _refuse(self, model, names):
+    def _refuse(self, model, refused):
+        """Refuse naming each field as the user sees it ("Contact: Tax ID"),
+        in their language, not by its technical name."""
+        model_names = {
+            model.model: model.name
+            for model in self.env["ir.model"].sudo().search(
+                [("model", "in", list({name for name, _field in refused}))]
+            )
+        }
+        labels = sorted(
+            f"{model_names[model_name]}: "
+            f"{self.env[model_name]._fields[name]._description_string(self.env)}"
+            for model_name, name in refused
+        )
         raise AccessError(
             self.env._(
                 "Your role does not give access to these fields: %(fields)s.",
-                fields=", ".join(sorted(names)),
+                fields=", ".join(labels),
             )
         )
 
@@ -121,7 +134,8 @@ class GdprFieldGuard(models.AbstractModel):
 
     @api.model
     def _path_refusal(self, model, path, separator=".", hidden=None):
-        """The hidden field ``path`` reaches from ``model``, or ``None``. A
+        """The hidden field ``path`` reaches from ``model``, as ``(model name,
+        field name)``, or ``None``. A
         field is reached through each relation of the path, so that a
         salesperson cannot test a hidden field of a contact's company
         (``commercial_partner_id.vat``) or of a lead's contact."""
@@ -139,7 +153,7 @@ class GdprFieldGuard(models.AbstractModel):
                 if hidden is not None and index == 0
                 else self._gdpr_hidden_fields_of(model)
             ):
-                return f"{model._name}.{name}"
+                return (model._name, name)
             if not field.relational or field.comodel_name not in self.env:
                 return None
             model = self.env[field.comodel_name]

@@ -215,6 +215,9 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
             self, "crm.lead", "search_count", [("partner_id.vat", "!=", False)]
         )
         self.assertIn(REFUSED_FIELDS, self._error(answer))
+        # named as the user sees the field, not by its technical name
+        self.assertIn("Contact: Tax ID", self._error(answer))
+        self.assertNotIn("res.partner", self._error(answer))
         # a user's VAT is their contact's
         answer = call_kw(self, "res.users", "search_read", [], ["vat"])
         self.assertIn(REFUSED_FIELDS, self._error(answer))
