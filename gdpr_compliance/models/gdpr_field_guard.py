@@ -112,9 +112,9 @@ class GdprFieldGuard(models.AbstractModel):
         in their language, not by its technical name."""
         model_names = {
             model.model: model.name
-            for model in self.env["ir.model"].sudo().search(
-                [("model", "in", list({name for name, _field in refused}))]
-            )
+            for model in self.env["ir.model"]
+            .sudo()
+            .search([("model", "in", list({name for name, _field in refused}))])
         }
         labels = sorted(
             f"{model_names[model_name]}: "
