@@ -236,6 +236,30 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         )["result"]
         self.assertEqual(count, 1)
 
+    def test_the_export_dialog_lists_only_visible_fields(self):
+        def listed(user, **params):
+            self._login(user)
+            fields = self.make_jsonrpc_request(
+                "/web/export/get_fields",
+                {"model": "res.partner", "domain": [], **params},
+            )
+            return {field["id"] for field in fields}
+
+        self.assertIn("vat", listed(self.dpo))
+        for params in ({}, {"import_compat": False}):
+            offered = listed(self.marketing, **params)
+            self.assertIn("name", offered)
+            self.assertNotIn("vat", offered)
+        # nor under a relation the dialog expands
+        offered = listed(
+            self.marketing,
+            prefix="parent_id",
+            parent_name="Related Company",
+            import_compat=False,
+        )
+        self.assertIn("parent_id/name", offered)
+        self.assertNotIn("parent_id/vat", offered)
+
     # ------------------------------------------------------------------
     # Bank accounts
     # ------------------------------------------------------------------
