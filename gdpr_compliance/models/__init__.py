@@ -49,6 +49,7 @@ from . import res_partner_bank
 from . import crm_lead
 from . import mail_message
 from . import mail_tracking_value
+from . import mail_thread
 from . import res_users
 from . import res_company
 from . import res_config_settings

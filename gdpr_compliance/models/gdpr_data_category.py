@@ -205,10 +205,33 @@ class GdprDataCategory(models.Model):
     @tools.ormcache("self.env.uid", "model_name")
     def _gdpr_hidden_fields(self, model_name):
         """Names of the fields of ``model_name`` the current user may not
-        see: the classified ones of categories hidden from them, and the
-        fields that show one of those under another name (a related field,
-        such as a user's ``vat``, which is their contact's)."""
-        by_model = self._gdpr_hidden_by_model()
+        see."""
+        return self._gdpr_fields_reaching(model_name, self._gdpr_hidden_by_model())
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _gdpr_restricted_fields(self, model_name):
+        """Names of the fields of ``model_name`` that some role may not see.
+        Notification emails leave their tracked changes out: an email is
+        rendered once for all its recipients and read outside Odoo's access
+        rights."""
+        restricted = {}
+        for model in self._gdpr_classified_models():
+            for category, model_fields in self._gdpr_classification(model).items():
+                if category.active and (
+                    category.group_ids or not category.external_agents
+                ):
+                    restricted.setdefault(model, set()).update(
+                        model_fields.mapped("name")
+                    )
+        return self._gdpr_fields_reaching(model_name, restricted)
+
+    @api.model
+    def _gdpr_fields_reaching(self, model_name, by_model):
+        """The fields of ``model_name`` in ``by_model`` (``{model name: field
+        names}``), and the fields that show one of those under another name
+        (a related field, such as a user's ``vat``, which is their
+        contact's)."""
         if not by_model or model_name not in self.env:
             return frozenset()
         hidden = set(by_model.get(model_name, ()))

@@ -184,6 +184,19 @@ class TestFieldGuard(HttpCase, FieldAccessCommon):
         self.assertIn("user_id", shown.field_id.mapped("name"))
         shown = trackings._filter_has_field_access(self.env(user=self.manager))
         self.assertIn("expected_revenue", shown.field_id.mapped("name"))
+        # the notification email, one rendering for every follower, shows
+        # only what every role may see, even when the manager wrote it
+        lead = self.l_a.with_user(self.manager)
+        changed = [
+            name
+            for name, _old, _new in lead._notify_by_email_prepare_rendering_context(
+                message
+            )["tracking_values"]
+        ]
+        self.assertEqual(changed, [lead._fields["user_id"].string])
+        summary = lead._generate_tracking_message(message)
+        self.assertNotIn("4321", summary)
+        self.assertIn(lead._fields["user_id"].string, summary)
 
     def test_autocomplete_does_not_find_by_a_hidden_vat(self):
         Partner = self.Partner.with_user(self.sales_a)
