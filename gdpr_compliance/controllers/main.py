@@ -118,16 +118,44 @@ class GdprRequestController(http.Controller):
         )
 
     @http.route("/privacy/request/confirm", type="http", auth="public", methods=["GET"])
+    def gdpr_request_confirm_page(self, token=None, lang=None, **kwargs):
+        """Opening the link only asks: mail scanners and link previews open
+        every link they see, and an erasure must not be verified by a
+        machine in the person's mailbox. The button posts the request."""
+        self._gdpr_use_lang(lang)
+        try:
+            link = request.env["gdpr.request.link"].sudo()._gdpr_link_from_token(token)
+        except PublicInputError as error:
+            return self._gdpr_invalid_link(error)
+        return self._gdpr_page(
+            "gdpr_compliance.gdpr_request_page_confirm",
+            token=token,
+            lang=request.env.lang,
+            request_type=dict(
+                link._fields["request_type"]._description_selection(request.env)
+            ).get(link.request_type),
+        )
+
+    @http.route(
+        "/privacy/request/confirm",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=True,
+    )
     def gdpr_request_confirm(self, token=None, lang=None, **kwargs):
         self._gdpr_use_lang(lang)
         try:
             gdpr_request = request.env["gdpr.request.link"].sudo()._gdpr_confirm(token)
         except PublicInputError as error:
-            return self._gdpr_page(
-                "gdpr_compliance.gdpr_request_page_invalid",
-                status=error.status,
-                error=error.args[0],
-            )
+            return self._gdpr_invalid_link(error)
         return self._gdpr_page(
             "gdpr_compliance.gdpr_request_page_confirmed", gdpr_request=gdpr_request
+        )
+
+    def _gdpr_invalid_link(self, error):
+        return self._gdpr_page(
+            "gdpr_compliance.gdpr_request_page_invalid",
+            status=error.status,
+            error=error.args[0],
         )

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from contextlib import contextmanager
 from unittest.mock import patch
 
@@ -40,6 +41,19 @@ class RequestCommon(ConsentCommon):
             if part.get_content_type() in ("text/plain", "text/html"):
                 parts.append(part.get_content())
         return "\n".join(parts)
+
+    def confirm_link(self, token, lang=None):
+        """What the person does with the mailed link (the test must be an
+        HttpCase): open it, then press its button. Returns the last page."""
+        query = f"token={token}" + (f"&lang={lang}" if lang else "")
+        page = self.url_open(f"/privacy/request/confirm?{query}")
+        if page.status_code != 200:
+            return page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        return self.url_open(
+            "/privacy/request/confirm",
+            data={"csrf_token": csrf, "token": token, "lang": lang or ""},
+        )
 
     def _new_request(self, request_type, partner=None, **values):
         partner = partner or self.prospect

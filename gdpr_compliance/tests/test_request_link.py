@@ -138,7 +138,19 @@ class TestRequestPage(HttpCase, RequestCommon):
         forged = self.url_open(f"/privacy/request/confirm?token={token[:-2]}00")
         self.assertEqual(forged.status_code, 403)
         self.assertEqual(self.Request.search_count([]), before)
-        confirmed = self.url_open(f"/privacy/request/confirm?token={token}")
+        # opening the link only asks: a mail scanner following every link
+        # registers nothing
+        opened = self.url_open(f"/privacy/request/confirm?token={token}")
+        self.assertEqual(opened.status_code, 200)
+        self.assertIn("Confirm my request", opened.text)
+        self.assertEqual(self.Request.search_count([]), before)
+        # a post without the page's CSRF token is refused
+        forged_post = self.url_open(
+            "/privacy/request/confirm", data={"token": token, "csrf_token": "x"}
+        )
+        self.assertEqual(forged_post.status_code, 400)
+        self.assertEqual(self.Request.search_count([]), before)
+        confirmed = self.confirm_link(token)
         self.assertEqual(confirmed.status_code, 200)
         request = self.Request.search([], order="id desc", limit=1)
         self.assertEqual(request.request_type, "objection")
@@ -189,7 +201,7 @@ class TestRequestPage(HttpCase, RequestCommon):
         text = self.email_text(sent[0])
         self.assertIn("lang=it_IT", text)
         token = URL.search(text).group(1)
-        confirmed = self.url_open(f"/privacy/request/confirm?token={token}&lang=it_IT")
+        confirmed = self.confirm_link(token, lang="it_IT")
         self.assertEqual(confirmed.status_code, 200)
         self.assertIn("I tuoi dati personali", confirmed.text)
         self.assertEqual(link.request_id.lang, "it_IT")

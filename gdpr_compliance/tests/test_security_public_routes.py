@@ -113,10 +113,17 @@ class TestPublicRequestForm(PublicSurfaceMixin, HttpCase, RequestCommon):
                     method, self.base_url() + "/privacy/request", timeout=12
                 )
                 self.assert_refused(response, 405)
+            # the confirmation is a form post: without the page's CSRF token
+            # it is refused
             response = self.url_open(
                 "/privacy/request/confirm", data={"token": "1.2.3"}
             )
-            self.assert_refused(response, 405)
+            self.assert_refused(response, 400)
+            for method in ("PUT", "DELETE", "PATCH"):
+                response = self.opener.request(
+                    method, self.base_url() + "/privacy/request/confirm", timeout=12
+                )
+                self.assert_refused(response, 405)
 
     def _link_token(self, email="token.person@example.org"):
         with self.capture_emails() as sent:
@@ -139,9 +146,16 @@ class TestPublicRequestForm(PublicSurfaceMixin, HttpCase, RequestCommon):
             (f"99999999999.{expires}.{signature}", 400),
             (f"2147483647.{expires}.{signature}", 403),
         ]
+        csrf = self.csrf_token(f"/privacy/request/confirm?token={token}")
         for bad, status in cases:
             with self.subTest(token=bad[:60]), self.assert_nothing_changes():
                 response = self.get("/privacy/request/confirm", {"token": bad})
+                self.assert_refused(response, status, "Nothing was changed.")
+                # the same token posted by the page's button
+                response = self.url_open(
+                    "/privacy/request/confirm",
+                    data={"csrf_token": csrf, "token": bad},
+                )
                 self.assert_refused(response, status, "Nothing was changed.")
         with self.assert_nothing_changes():
             response = self.url_open("/privacy/request/confirm")
@@ -156,7 +170,7 @@ class TestPublicRequestForm(PublicSurfaceMixin, HttpCase, RequestCommon):
         ):
             response = self.url_open(f"/privacy/request/confirm?token={token}")
             self.assert_refused(response, 410, "This link has expired")
-        response = self.url_open(f"/privacy/request/confirm?token={token}")
+        response = self.confirm_link(token)
         self.assertEqual(response.status_code, 200)
         with self.assert_nothing_changes():
             response = self.url_open(f"/privacy/request/confirm?token={token}")

@@ -38,7 +38,12 @@ registry.category("web_tour.tours").add("gdpr_data_subject_request", {
 registry.category("web_tour.tours").add("gdpr_data_subject_request_confirm", {
     steps: () => [
         {
-            content: "The link registered the request and tells its deadline",
+            content: "The link asks before registering anything",
+            trigger: ".o_gdpr_request_confirm button:contains(Confirm my request)",
+            run: "click",
+        },
+        {
+            content: "The button registered the request and tells its deadline",
             trigger: ".o_gdpr_request_confirmed:contains(is registered):has(strong)",
         },
     ],
