@@ -19,10 +19,37 @@ class GdprSubscriptionController(http.Controller):
     @http.route(
         "/gdpr/subscription/confirm", type="http", auth="public", methods=["GET"]
     )
-    def gdpr_subscription_confirm(self, sid=None, exp=None, token=None, **kwargs):
+    def gdpr_subscription_confirm_page(self, sid=None, exp=None, token=None, **kw):
         """Double opt-in: the signed, expiring link mailed to the address.
+        Opening it only asks: mail scanners open every link they see, and a
+        consent must be given by the person (Art. 7(1) GDPR: the controller
+        must be able to show it), so the button posts the confirmation.
         A link refused (malformed, forged, used, expired) changes nothing and
         says why, with a 4xx status."""
+        try:
+            subscription = request.env[
+                "mailing.subscription"
+            ]._gdpr_subscription_from_link(sid, exp, token)
+        except PublicInputError as error:
+            return self._gdpr_page(
+                {"confirmed": False, "error": error.args[0]}, status=error.status
+            )
+        return self._gdpr_page(
+            {
+                "ask": True,
+                "list_name": subscription.list_id.name,
+                "link": {"sid": sid, "exp": exp, "token": token},
+            }
+        )
+
+    @http.route(
+        "/gdpr/subscription/confirm",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=True,
+    )
+    def gdpr_subscription_confirm(self, sid=None, exp=None, token=None, **kwargs):
         httprequest = request.httprequest
         try:
             subscription = request.env["mailing.subscription"]._gdpr_confirm_from_link(
@@ -48,7 +75,11 @@ class GdprSubscriptionController(http.Controller):
             .sudo()
             ._render(
                 "gdpr_compliance_marketing.subscription_confirmation_page",
-                dict(values, company=request.env.company.sudo()),
+                dict(
+                    values,
+                    company=request.env.company.sudo(),
+                    csrf_token=request.csrf_token(),
+                ),
             )
         )
         return request.make_response(

@@ -1,5 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 from odoo.addons.gdpr_compliance.tests.common import PeopleCommon
+
+SUBSCRIPTION_CONFIRM = "/gdpr/subscription/confirm"
+
+
+def confirm_subscription(http_case, params, headers=None):
+    """What the person does with the double opt-in link: open it (a page
+    that only asks), then press its button. Returns the last page."""
+    page = http_case.opener.get(
+        http_case.base_url() + SUBSCRIPTION_CONFIRM,
+        params=params,
+        headers=headers,
+        timeout=12,
+    )
+    if page.status_code != 200:
+        return page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return http_case.url_open(
+        SUBSCRIPTION_CONFIRM, data=dict(params, csrf_token=csrf), headers=headers
+    )
 
 
 class ObjectionCommon:

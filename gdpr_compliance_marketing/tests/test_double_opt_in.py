@@ -10,6 +10,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.gdpr_compliance.models.gdpr_public_input import PublicInputError
 
+from .common import confirm_subscription
+
 
 def confirmation_url(env, subscription):
     """The confirmation link of the last email sent to a subscription's
@@ -97,10 +99,24 @@ class TestDoubleOptIn(HttpCase):
     def test_valid_link_confirms_and_records_consent(self):
         contact, subscription = self._subscribe()
         params = self._link(subscription)
+        # opening the link only asks: a mail scanner following every link
+        # gives no consent
         response = self.url_open(
             "/gdpr/subscription/confirm?"
             + "&".join(f"{key}={value}" for key, value in params.items())
         )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Confirm your subscription", response.text)
+        self.assertEqual(subscription.gdpr_confirmation_state, "pending")
+        self.assertFalse(
+            self.env["gdpr.consent.event"].search(
+                [
+                    ("origin_model", "=", "mailing.contact"),
+                    ("origin_id", "=", contact.id),
+                ]
+            )
+        )
+        response = confirm_subscription(self, params)
         self.assertEqual(response.status_code, 200)
         self.assertIn("Subscription confirmed", response.text)
         self.assertEqual(subscription.gdpr_confirmation_state, "confirmed")

@@ -6,7 +6,7 @@ Marketing, which this addon turns into objections, record none for a forged
 link."""
 
 from unittest.mock import patch
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import config
@@ -17,7 +17,8 @@ from odoo.addons.gdpr_compliance.tests.common_security import (
     PublicSurfaceMixin,
 )
 
-CONFIRM = "/gdpr/subscription/confirm"
+from .common import SUBSCRIPTION_CONFIRM as CONFIRM
+from .common import confirm_subscription
 
 
 @tagged("post_install", "-at_install")
@@ -73,21 +74,31 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
             # one person's link does not confirm another's subscription
             (dict(params, sid=other_params["sid"]), 403),
         ]
+        csrf = self.csrf_token(CONFIRM + "?" + urlencode(params))
         for bad, status in cases:
             label = {key: value[:40] for key, value in bad.items()}
             with self.subTest(params=label), self.assert_nothing_changes():
                 self.assert_refused(
                     self._open(bad), status, "This link was not accepted"
                 )
+                # the same link posted by the page's button
+                response = self.url_open(CONFIRM, data=dict(bad, csrf_token=csrf))
+                self.assert_refused(response, status, "This link was not accepted")
         self.assertEqual(subscription.gdpr_confirmation_state, "pending")
         self.assertEqual(other.gdpr_confirmation_state, "pending")
         with self.assert_nothing_changes():
+            # a post without the page's CSRF token
             response = self.url_open(CONFIRM, data=params)
-            self.assert_refused(response, 405)
+            self.assert_refused(response, 400)
+            for method in ("PUT", "DELETE", "PATCH"):
+                response = self.opener.request(
+                    method, self.base_url() + CONFIRM, timeout=12
+                )
+                self.assert_refused(response, 405)
 
     def test_expired_replayed_and_left_links(self):
         subscription, params = self._pending()
-        self.assertEqual(self._open(params).status_code, 200)
+        self.assertEqual(confirm_subscription(self, params).status_code, 200)
         self.assertEqual(subscription.gdpr_confirmation_state, "confirmed")
         with self.assert_nothing_changes():
             self.assert_refused(self._open(params), 409, "already confirmed")
@@ -111,7 +122,7 @@ class TestSubscriptionLinkSecurity(PublicSurfaceMixin, HttpCase):
                 f"sec.proxy{int(proxy_mode)}@example.org"
             )
             with patch.dict(config.options, {"proxy_mode": proxy_mode}):
-                response = self._open(params, forwarded)
+                response = confirm_subscription(self, params, forwarded)
             self.assertEqual(response.status_code, 200)
             event = self.env["gdpr.consent.event"].search(
                 [
