@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import gdpr_consent_event
 from . import gdpr_erasure
 from . import gdpr_mailing_exclusion
 from . import gdpr_import_triage

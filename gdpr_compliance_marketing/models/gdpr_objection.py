@@ -59,6 +59,18 @@ class GdprObjection(models.Model):
         string="Consent Withdrawals",
         readonly=True,
     )
+    lifted_by_id = fields.Many2one(
+        comodel_name="gdpr.consent.event",
+        string="Ended by Consent",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The consent to direct marketing the person gave again, "
+        "themselves, which ended this objection.",
+    )
+    lifted_date = fields.Datetime(
+        string="Ended On", related="lifted_by_id.event_time", store=True
+    )
 
     @api.depends("list_id")
     def _compute_scope(self):
@@ -66,7 +78,7 @@ class GdprObjection(models.Model):
             objection.scope = "list" if objection.list_id else "global"
 
     def write(self, vals):
-        if set(vals) - {"reason", "partner_id", "consent_event_ids"}:
+        if set(vals) - {"reason", "partner_id", "consent_event_ids", "lifted_by_id"}:
             raise UserError(
                 self.env._("An objection is evidence: it cannot be changed.")
             )
@@ -124,6 +136,7 @@ class GdprObjection(models.Model):
             [
                 ("email_normalized", "=", normalized),
                 ("list_id", "=", mailing_list.id if mailing_list else False),
+                ("lifted_by_id", "=", False),
             ],
             limit=1,
         )
@@ -204,6 +217,49 @@ class GdprObjection(models.Model):
                         "marketing", "withdrawn", channel, **kwargs
                     )
             objection.sudo().write({"consent_event_ids": [(4, e.id) for e in events]})
+
+    @api.model
+    def _gdpr_lift(self, email, event):
+        """End the person's objections to all direct marketing and take
+        their address off the suppression list (but an erased person's),
+        the consent ``event`` as the reason, in the audit log."""
+        objections = self.sudo().search(
+            [
+                ("email_normalized", "=", email),
+                ("list_id", "=", False),
+                ("lifted_by_id", "=", False),
+            ]
+        )
+        objections.write({"lifted_by_id": event.id})
+        entries = (
+            self.env["gdpr.suppression"]
+            .sudo()
+            .search([("email_normalized", "=", email), ("reason", "!=", "erased")])
+        )
+        # Email Marketing's own blocklist would still keep them out
+        blocked = self.env["mail.blacklist"].sudo().search([("email", "=", email)])
+        if not (objections or entries or blocked):
+            return
+        subjects = event.partner_id or self.env["res.partner"]
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "objection",
+            self.env._(
+                "Objection ended by a new consent to direct marketing (%(channel)s, "
+                "consent event %(event)s); address taken off the suppression list.",
+                channel=dict(event._fields["channel"]._description_selection(self.env))[
+                    event.channel
+                ],
+                event=event.id,
+            ),
+            subjects=subjects or None,
+            document=event,
+        )
+        entries.unlink()
+        for entry in blocked:
+            entry._remove(
+                email,
+                message=self.env._("Objection ended by a new consent of the person."),
+            )
 
     def _gdpr_set_reason(self, reason):
         for objection in self.sudo():

@@ -136,6 +136,30 @@ class TestDoubleOptIn(HttpCase):
         )
         self.assertIn(contact.id, mailing._get_recipients())
 
+    def test_confirming_after_an_objection_ends_it(self):
+        """Someone who stopped all marketing joins a list again and confirms
+        from their mailbox: they are mailed again."""
+        email = "rita.returns@example.org"
+        self.env["mail.blacklist"]._add(email)
+        self.assertTrue(self.env["gdpr.suppression"]._gdpr_suppressed([email]))
+        contact, subscription = self._subscribe(email)
+        response = confirm_subscription(self, self._link(subscription))
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(self.env["gdpr.suppression"]._gdpr_suppressed([email]))
+        objection = self.env["gdpr.objection"].search(
+            [("email_normalized", "=", email)]
+        )
+        self.assertEqual(objection.lifted_by_id.channel, "double_opt_in")
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Welcome back",
+                "body_html": "<p>x</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+            }
+        )
+        self.assertIn(contact.id, mailing._get_recipients())
+
     def test_forged_and_expired_links_change_nothing(self):
         _contact, subscription = self._subscribe()
         params = self._link(subscription)

@@ -112,6 +112,51 @@ class TestObjectionModel(ObjectionCommon, TransactionCase):
         ).unlink()
         self.assertTrue(self.partner._gdpr_can_process("marketing")[0])
 
+    def test_a_consent_the_person_gives_again_ends_the_objection(self):
+        Blacklist = self.env["mail.blacklist"]
+        Blacklist._add(self.partner.email)
+        objection = self._objections()
+        suppressed = (False, "On the suppression list")
+        # a user recording a consent after an objection proves nothing
+        for channel in ("phone", "paper", "import", "web_form"):
+            self.partner._gdpr_record_consent("marketing", "given", channel)
+            self.assertEqual(self.partner._gdpr_can_process("marketing"), suppressed)
+        self.assertFalse(objection.lifted_by_id)
+        # the person, through their privacy centre: the objection ends
+        event = self.partner._gdpr_record_consent(
+            "marketing", "given", "privacy_centre"
+        )
+        self.assertEqual(objection.lifted_by_id, event)
+        self.assertTrue(objection.lifted_date)
+        self.assertTrue(self.partner._gdpr_can_process("marketing")[0])
+        self.assertFalse(
+            self.env["gdpr.suppression"].search(
+                [("email_normalized", "=", self.partner.email_normalized)]
+            )
+        )
+        self.assertFalse(Blacklist.search([("email", "=", self.partner.email)]))
+        log = (
+            self.env["gdpr.audit.log"]
+            .sudo()
+            .search([("action", "=", "objection")], order="id desc", limit=1)
+        )
+        self.assertIn("Objection ended by a new consent", log.description)
+        # objecting again is a new objection, in force again
+        Blacklist._add(self.partner.email)
+        objections = self._objections()
+        self.assertEqual(len(objections), 2)
+        self.assertFalse((objections - objection).lifted_by_id)
+        self.assertFalse(self.partner._gdpr_can_process("marketing")[0])
+        self.assertTrue(
+            self.env["gdpr.suppression"]._gdpr_suppressed([self.partner.email])
+        )
+
+    def test_an_erased_address_stays_suppressed(self):
+        Suppression = self.env["gdpr.suppression"]
+        Suppression._gdpr_suppress(self.partner.email, "erased")
+        self.partner._gdpr_record_consent("marketing", "given", "privacy_centre")
+        self.assertTrue(Suppression._gdpr_suppressed([self.partner.email]))
+
 
 @tagged("post_install", "-at_install")
 class TestObjectionControllers(ObjectionCommon, HttpCase):
