@@ -112,9 +112,9 @@ class GdprConsentEvent(models.Model):
     # what the ledger stores (and its hash chain covers): the person's
     # evidence encrypted with their key, so that erasing them (Art. 17 GDPR)
     # leaves the chained events intact but unreadable
-    evidence_encrypted = fields.Text(readonly=True)
-    ip_address_encrypted = fields.Text(readonly=True)
-    user_agent_encrypted = fields.Text(readonly=True)
+    evidence_encrypted = fields.Text(string="Evidence (encrypted)", readonly=True)
+    ip_address_encrypted = fields.Text(string="IP Address (encrypted)", readonly=True)
+    user_agent_encrypted = fields.Text(string="Browser (encrypted)", readonly=True)
     evidence = fields.Text(compute="_compute_clear_values")
     evidence_attachment_id = fields.Many2one(
         comodel_name="ir.attachment",
