@@ -200,25 +200,29 @@ class GdprConsentEvent(models.Model):
         ciphers = Keys._gdpr_ciphers(keys)
         erased = Keys._gdpr_erasure_dates(keys)
         for event in self:
+            cipher = ciphers.get(event.subject_key)
+            erased_on = erased.get(event.subject_key)
             values, states = {}, set()
             for name in CLEAR_FIELDS:
                 values[name], state = Keys._gdpr_readable(
-                    ciphers.get(event.subject_key),
-                    event[f"{name}_encrypted"],
-                    erased.get(event.subject_key),
-                    event.event_time,
+                    cipher, event[f"{name}_encrypted"], erased_on, event.event_time
                 )
                 states.add(state)
-            erased_on = "erased" in states and erased.get(event.subject_key)
             if "altered" in states:
                 values["evidence"] = self.env._(
                     "Not readable: the encrypted values were altered."
                 )
+            is_erased = bool(erased_on) or "erased" in states
+            if cipher and erased_on:
+                # recorded again after the erasure, under a new key: what it
+                # encrypted tells which key it had, else its time
+                sealed = any(event[f"{name}_encrypted"] for name in CLEAR_FIELDS)
+                is_erased = (
+                    "erased" in states if sealed else event.event_time < erased_on
+                )
             event.update(values)
-            event.erased_on = erased_on or False
-            event.erasure_note = "erased" in states and event._gdpr_erasure_note(
-                erased_on
-            )
+            event.erased_on = is_erased and erased_on
+            event.erasure_note = is_erased and event._gdpr_erasure_note(erased_on)
 
     def _gdpr_erasure_note(self, erased_on):
         if not erased_on:

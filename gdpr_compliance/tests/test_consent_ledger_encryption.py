@@ -88,6 +88,8 @@ class TestConsentLedgerEncryption(ConsentCommon):
     def test_erasure_leaves_the_events_unreadable(self):
         event = self._record_proof()
         self._record(self.person, "withdrawn", "email", ip=IP)
+        # an event that said nothing of the person says they were erased too
+        self._record(self.person, "refused", "phone")
         key = event.subject_key
         self.person.with_user(self.user_dpo)._gdpr_erase()
         self.env.invalidate_all()
@@ -103,7 +105,7 @@ class TestConsentLedgerEncryption(ConsentCommon):
         )
         self.assertTrue(self.Event._gdpr_verify_chain()["ok"])
         events = self.Event.search([("subject_key", "=", key)])
-        self.assertEqual(len(events), 2)
+        self.assertEqual(len(events), 3)
         for erased in events:
             self.assertFalse(erased.evidence or erased.ip_address or erased.user_agent)
             self.assertTrue(erased.erased_on)
