@@ -3,7 +3,7 @@
     "name": "GDPR Compliance for CRM",
     "summary": "Legal basis, source, register of processing and privacy tools "
     "for contacts and leads",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/gdpr-crm-compliance/odoo-gdpr",
     "author": "GDPR CRM Compliance",

@@ -43,6 +43,7 @@ def uninstall_hook(env):
     env.cr.execute(
         """
         DROP TABLE IF EXISTS gdpr_audit_subject_key;
+        DROP TABLE IF EXISTS gdpr_subject_key_erasure;
         DROP TABLE IF EXISTS gdpr_pseudonym_alias;
         DELETE FROM gdpr_consent;
         DELETE FROM gdpr_consent_event;

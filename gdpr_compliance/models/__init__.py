@@ -23,6 +23,7 @@ from . import gdpr_audited_mixin
 from . import gdpr_field_access_mixin
 from . import gdpr_last_interaction_mixin
 from . import gdpr_keyed_hash
+from . import gdpr_subject_key
 from . import gdpr_field_guard
 from . import base
 from . import gdpr_erasure

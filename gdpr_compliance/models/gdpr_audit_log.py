@@ -1,12 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
 
 AUDIT_ACTION_SELECTION = [
     ("export", "Export"),
@@ -21,6 +18,7 @@ AUDIT_ACTION_SELECTION = [
     ("retention", "Retention run"),
     ("role_change", "Role membership change"),
     ("basis_review", "Basis review ended"),
+    ("reseal", "Log re-sealed"),
 ]
 
 
@@ -90,19 +88,6 @@ class GdprAuditLog(models.Model):
         help="Readable while the person's data exist; after erasure the "
         "values cannot be decrypted any more.",
     )
-
-    def init(self):
-        # One encryption key per person. Deleting a row is how erasure makes
-        # that person's old values in the log unreadable ("crypto-shredding").
-        self.env.cr.execute(
-            """
-            CREATE TABLE IF NOT EXISTS gdpr_audit_subject_key (
-                subject_key varchar PRIMARY KEY,
-                secret bytea NOT NULL
-            )
-            """
-        )
-        return super().init()
 
     @api.depends("changes_encrypted")
     def _compute_changes_display(self):
@@ -184,50 +169,37 @@ class GdprAuditLog(models.Model):
         return self.sudo().with_context(gdpr_audit_append=True).create([vals])
 
     @api.model
-    def _gdpr_subject_cipher(self, subject_key, create=False):
-        if create:
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO gdpr_audit_subject_key (subject_key, secret) "
-                    "VALUES (%s, %s) ON CONFLICT (subject_key) DO NOTHING",
-                    subject_key,
-                    Fernet.generate_key(),
-                )
-            )
-        self.env.cr.execute(
-            SQL(
-                "SELECT secret FROM gdpr_audit_subject_key WHERE subject_key = %s",
-                subject_key,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return Fernet(bytes(row[0])) if row else None
-
-    @api.model
     def _gdpr_encrypt(self, subject_key, changes):
         payload = json.dumps(
             {name: [old, new] for name, (old, new) in changes.items()},
             sort_keys=True,
             default=str,
         )
-        cipher = self._gdpr_subject_cipher(subject_key, create=True)
-        return cipher.encrypt(payload.encode()).decode()
+        Keys = self.env["gdpr.subject.key"]
+        cipher = Keys._gdpr_ciphers([subject_key], create=True)[subject_key]
+        return Keys._gdpr_encrypt(cipher, payload)
 
     def _gdpr_decrypt_changes(self):
         self.ensure_one()
         if not self.changes_encrypted:
             return False
-        cipher = self._gdpr_subject_cipher(self.subject_keys)
-        if not cipher:
+        Keys = self.env["gdpr.subject.key"]
+        key = self.subject_keys
+        payload, state = Keys._gdpr_readable(
+            Keys._gdpr_ciphers([key]).get(key),
+            self.changes_encrypted,
+            Keys._gdpr_erasure_dates([key]).get(key),
+            self.event_time,
+        )
+        if state == "altered":
+            return self.env._("Not readable: the encrypted values were altered.")
+        if state == "erased":
             return self.env._(
                 "Not readable any more: the person's data were erased "
                 "(fields: %(fields)s).",
                 fields=self.changed_fields,
             )
-        try:
-            changes = json.loads(cipher.decrypt(self.changes_encrypted.encode()))
-        except InvalidToken:
-            return self.env._("Not readable: the encrypted values were altered.")
+        changes = json.loads(payload)
         return "\n".join(
             f"{name}: {old or '∅'} → {new or '∅'}"
             for name, (old, new) in sorted(changes.items())
@@ -236,27 +208,9 @@ class GdprAuditLog(models.Model):
     @api.model
     def _gdpr_forget_subjects(self, subjects):
         """Destroy the keys of these people: their old values in the log
-        become unreadable, the log itself is untouched."""
-        # entries written before keys were scoped name the person by their
-        # former key: its encryption key goes too
-        keys = list(
-            self.env["gdpr.keyed.hash"]._gdpr_keys_with_aliases(
-                self._gdpr_keys_of(subjects)
-            )
-        )
-        if keys:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    DELETE FROM gdpr_audit_subject_key
-                     WHERE subject_key = ANY(%s)
-                        OR secret IN (SELECT secret FROM gdpr_audit_subject_key
-                                       WHERE subject_key = ANY(%s))
-                    """,
-                    keys,
-                    keys,
-                )
-            )
+        (and their evidence in the consent ledger) become unreadable, the
+        log itself is untouched."""
+        self.env["gdpr.subject.key"]._gdpr_forget(self._gdpr_keys_of(subjects))
 
     @api.model
     def action_verify_log(self):

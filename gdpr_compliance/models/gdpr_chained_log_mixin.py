@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 import hashlib
 import json
 
@@ -238,7 +239,7 @@ class GdprChainedLogMixin(models.AbstractModel):
         return ["sequence", *self._gdpr_chain_fields, "event_time", "previous_hash"]
 
     @api.model
-    def _gdpr_canonical(self, vals):
+    def _gdpr_canonical(self, vals, columns=None):
         """The content the hash covers, in a stable textual form."""
 
         def ref(value):
@@ -248,13 +249,98 @@ class GdprChainedLogMixin(models.AbstractModel):
             column: fields.Datetime.to_string(vals.get(column))
             if column == "event_time"
             else ref(vals.get(column))
-            for column in self._gdpr_hashed_columns()
+            for column in columns or self._gdpr_hashed_columns()
         }
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     @api.model
-    def _gdpr_hash(self, vals):
-        return hashlib.sha256(self._gdpr_canonical(vals).encode()).hexdigest()
+    def _gdpr_hash(self, vals, columns=None):
+        return hashlib.sha256(self._gdpr_canonical(vals, columns).encode()).hexdigest()
+
+    @contextlib.contextmanager
+    def _gdpr_unguarded(self):
+        """Within this block the log's rows and head may be rewritten: only
+        for an upgrade that changes how entries are stored, which then
+        re-seals the chain (``_gdpr_reseal_chain``) and says so in the audit
+        log."""
+        names = chain_guard_names(self._table)
+        guards = (
+            (self._table, names["refuse"]),
+            (self._gdpr_head_table(), names["guard"]),
+        )
+        for table, trigger in guards:
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s DISABLE TRIGGER %s",
+                    SQL.identifier(table),
+                    SQL.identifier(trigger),
+                )
+            )
+        try:
+            yield
+        finally:
+            for table, trigger in guards:
+                self.env.cr.execute(
+                    SQL(
+                        "ALTER TABLE %s ENABLE TRIGGER %s",
+                        SQL.identifier(table),
+                        SQL.identifier(trigger),
+                    )
+                )
+
+    @api.model
+    def _gdpr_reseal_chain(self):
+        """Hash every entry again over what it stores now, in order, and
+        move the head to the last one. Returns ``(count, previous head
+        sequence, previous head hash, new head hash)``."""
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT sequence, hash FROM %s WHERE id = 1 FOR UPDATE",
+                SQL.identifier(self._gdpr_head_table()),
+            )
+        )
+        previous_sequence, previous_hash = cr.fetchone()
+        cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s ORDER BY sequence",
+                SQL(", ").join(map(SQL.identifier, self._gdpr_hashed_columns())),
+                SQL.identifier(self._table),
+            )
+        )
+        columns = [desc[0] for desc in cr.description]
+        ids, previous, hashes = [], [], []
+        last_sequence, last_hash = 0, GENESIS_HASH
+        for values in cr.fetchall():
+            row = dict(zip(columns, values, strict=True), previous_hash=last_hash)
+            ids.append(row["id"])
+            last_sequence = row["sequence"]
+            previous.append(last_hash)
+            last_hash = self._gdpr_hash(row)
+            hashes.append(last_hash)
+        with self._gdpr_unguarded():
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s t SET previous_hash = n.previous, hash = n.hash
+                      FROM unnest(%(ids)s::int[], %(previous)s::varchar[],
+                                  %(hashes)s::varchar[]) AS n(id, previous, hash)
+                     WHERE t.id = n.id;
+                    UPDATE %(head)s SET sequence = %(sequence)s, hash = %(last)s
+                     WHERE id = 1;
+                    """,
+                    table=SQL.identifier(self._table),
+                    head=SQL.identifier(self._gdpr_head_table()),
+                    ids=ids,
+                    previous=previous,
+                    hashes=hashes,
+                    sequence=last_sequence,
+                    last=last_hash,
+                )
+            )
+        self.env.invalidate_all()
+        return len(ids), previous_sequence, previous_hash, last_hash
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self._gdpr_append_only_message())
@@ -273,14 +359,16 @@ class GdprChainedLogMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _gdpr_verify_chain(self):
+    def _gdpr_verify_chain(self, columns=None):
         """Walk the whole chain. Returns a dict: ``ok``, ``checked`` and, when
-        broken, ``sequence`` (first bad position) and ``problem``."""
+        broken, ``sequence`` (first bad position) and ``problem``.
+        ``columns``: those the hash covered, when an upgrade changes them."""
         self.env.flush_all()
+        hashed = columns or self._gdpr_hashed_columns()
         self.env.cr.execute(
             SQL(
                 "SELECT %s, hash FROM %s ORDER BY sequence",
-                SQL(", ").join(map(SQL.identifier, self._gdpr_hashed_columns())),
+                SQL(", ").join(map(SQL.identifier, hashed)),
                 SQL.identifier(self._table),
             )
         )
@@ -306,7 +394,7 @@ class GdprChainedLogMixin(models.AbstractModel):
                         n=checked,
                     ),
                 )
-            if self._gdpr_hash(row) != row["hash"]:
+            if self._gdpr_hash(row, hashed) != row["hash"]:
                 return self._gdpr_chain_problem(
                     checked,
                     checked - 1,

@@ -3,7 +3,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date
 from odoo.tools.query import Query
+from odoo.tools.sql import column_exists
 
 CONSENT_ACTION_SELECTION = [
     ("given", "Given"),
@@ -30,6 +32,11 @@ CONSENT_CHANNEL_SELECTION = [
 ]
 
 
+# what a consent event says about the person, stored encrypted with their key
+# (``<name>_encrypted``) and shown decrypted
+CLEAR_FIELDS = ("evidence", "ip_address", "user_agent")
+
+
 class GdprConsentEvent(models.Model):
     _name = "gdpr.consent.event"
     _inherit = ["gdpr.chained.log.mixin"]
@@ -43,10 +50,11 @@ class GdprConsentEvent(models.Model):
         "action",
         "channel",
         "notice_id",
-        "evidence",
+        "subject_key",
+        "evidence_encrypted",
         "evidence_attachment_id",
-        "ip_address",
-        "user_agent",
+        "ip_address_encrypted",
+        "user_agent_encrypted",
         "recorded_by_id",
         "carried_from_id",
     )
@@ -92,15 +100,40 @@ class GdprConsentEvent(models.Model):
         readonly=True,
         ondelete="restrict",
     )
-    evidence = fields.Text(readonly=True)
+    subject_key = fields.Char(
+        string="Person (key)",
+        readonly=True,
+        index=True,
+        help="The pseudonymous key of the person (of the lead or mailing "
+        "contact, before it has a contact): the evidence, IP address and "
+        "browser are encrypted with this person's own key, destroyed when the "
+        "person is erased.",
+    )
+    # what the ledger stores (and its hash chain covers): the person's
+    # evidence encrypted with their key, so that erasing them (Art. 17 GDPR)
+    # leaves the chained events intact but unreadable
+    evidence_encrypted = fields.Text(string="Evidence (encrypted)", readonly=True)
+    ip_address_encrypted = fields.Text(string="IP Address (encrypted)", readonly=True)
+    user_agent_encrypted = fields.Text(string="Browser (encrypted)", readonly=True)
+    evidence = fields.Text(compute="_compute_clear_values")
     evidence_attachment_id = fields.Many2one(
         comodel_name="ir.attachment",
         string="Evidence Document",
         readonly=True,
         ondelete="restrict",
     )
-    ip_address = fields.Char(string="IP Address", readonly=True)
-    user_agent = fields.Char(readonly=True)
+    ip_address = fields.Char(string="IP Address", compute="_compute_clear_values")
+    user_agent = fields.Char(compute="_compute_clear_values")
+    erased_on = fields.Datetime(
+        compute="_compute_clear_values",
+        help="When the person was erased: their evidence, IP address and "
+        "browser cannot be read any more.",
+    )
+    erasure_note = fields.Char(
+        string="Erased",
+        compute="_compute_clear_values",
+        help="Shown instead of the evidence once the person was erased.",
+    )
     recorded_by_id = fields.Many2one(comodel_name="res.users", readonly=True)
     carried_from_id = fields.Many2one(
         comodel_name="gdpr.consent.event",
@@ -152,6 +185,52 @@ class GdprConsentEvent(models.Model):
                 f"{actions.get(event.action, '')}"
             ).strip()
 
+    @api.depends(
+        "subject_key",
+        "evidence_encrypted",
+        "ip_address_encrypted",
+        "user_agent_encrypted",
+    )
+    def _compute_clear_values(self):
+        """The evidence, IP address and browser, decrypted with the person's
+        key while it exists (one lookup for all the events shown); once the
+        person was erased, the day it happened instead."""
+        Keys = self.env["gdpr.subject.key"]
+        keys = self.mapped("subject_key")
+        ciphers = Keys._gdpr_ciphers(keys)
+        erased = Keys._gdpr_erasure_dates(keys)
+        for event in self:
+            cipher = ciphers.get(event.subject_key)
+            erased_on = erased.get(event.subject_key)
+            values, states = {}, set()
+            for name in CLEAR_FIELDS:
+                values[name], state = Keys._gdpr_readable(
+                    cipher, event[f"{name}_encrypted"], erased_on, event.event_time
+                )
+                states.add(state)
+            if "altered" in states:
+                values["evidence"] = self.env._(
+                    "Not readable: the encrypted values were altered."
+                )
+            is_erased = bool(erased_on) or "erased" in states
+            if cipher and erased_on:
+                # recorded again after the erasure, under a new key: what it
+                # encrypted tells which key it had, else its time
+                sealed = any(event[f"{name}_encrypted"] for name in CLEAR_FIELDS)
+                is_erased = (
+                    "erased" in states if sealed else event.event_time < erased_on
+                )
+            event.update(values)
+            event.erased_on = is_erased and erased_on
+            event.erasure_note = is_erased and event._gdpr_erasure_note(erased_on)
+
+    def _gdpr_erasure_note(self, erased_on):
+        if not erased_on:
+            return self.env._("Erased")
+        return self.env._(
+            "Erased on %(date)s", date=format_date(self.env, erased_on.date())
+        )
+
     # ------------------------------------------------------------------
     # Append-only
     # ------------------------------------------------------------------
@@ -171,9 +250,64 @@ class GdprConsentEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if self.env.context.get(self._gdpr_append_context):
+            vals_list = self._gdpr_encrypt_vals_list(vals_list)
         events = super().create(vals_list)
         self._gdpr_audit_events(events)
         return events
+
+    @api.model
+    def _gdpr_subject_keys(self, vals_list):
+        """The pseudonymous key of the person each event is about: the
+        contact, else the document it was collected on (a lead, a mailing
+        contact). One keyed hash per person, however many events."""
+        subjects = [
+            ("res.partner", vals["partner_id"])
+            if vals.get("partner_id")
+            else (vals.get("origin_model"), vals.get("origin_id"))
+            for vals in vals_list
+        ]
+        by_model = defaultdict(set)
+        for model, res_id in subjects:
+            by_model[model].add(res_id)
+        Hash = self.env["gdpr.keyed.hash"]
+        keys = {}
+        for model, res_ids in by_model.items():
+            res_ids = sorted(res_ids)
+            keys.update(
+                zip(
+                    [(model, res_id) for res_id in res_ids],
+                    Hash._gdpr_pseudonyms_of(model, res_ids),
+                    strict=True,
+                )
+            )
+        return [keys[subject] for subject in subjects]
+
+    @api.model
+    def _gdpr_encrypt_vals_list(self, vals_list):
+        """The values to store: the evidence, IP address and browser of each
+        event encrypted with its person's key (created on their first event;
+        one lookup per batch), the clear values gone."""
+        keys = self._gdpr_subject_keys(vals_list)
+        Keys = self.env["gdpr.subject.key"]
+        ciphers = Keys._gdpr_ciphers(
+            [
+                key
+                for key, vals in zip(keys, vals_list, strict=True)
+                if any(vals.get(name) for name in CLEAR_FIELDS)
+            ],
+            create=True,
+        )
+        sealed = []
+        for key, vals in zip(keys, vals_list, strict=True):
+            vals = dict(vals, subject_key=key)
+            for name in CLEAR_FIELDS:
+                value = vals.pop(name, False)
+                vals[f"{name}_encrypted"] = value and Keys._gdpr_encrypt(
+                    ciphers[key], value
+                )
+            sealed.append(vals)
+        return sealed
 
     @api.model
     def _gdpr_audit_events(self, events):
@@ -362,6 +496,84 @@ class GdprConsentEvent(models.Model):
             .create([event_vals])
             .sudo(False)
         )
+
+    # ------------------------------------------------------------------
+    # Upgrade from clear values
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_encrypt_legacy_values(self):
+        """Up to 18.0.1.1.0 the evidence, IP address and browser were stored
+        in clear (columns named after the fields), and stayed after the
+        person's erasure. Encrypt them in place with each person's key, drop
+        the clear columns, re-seal the chain over what is stored now and
+        record the re-sealing in the audit log, so that the change is itself
+        in a chain. Returns the number of events, 0 when there was nothing
+        to do."""
+        cr = self.env.cr
+        legacy = [name for name in CLEAR_FIELDS if column_exists(cr, self._table, name)]
+        if not legacy:
+            return 0
+        before = self._gdpr_verify_chain(self._gdpr_legacy_hashed_columns())
+        cr.execute(
+            SQL(
+                "SELECT id, partner_id, origin_model, origin_id, %s FROM %s "
+                "ORDER BY sequence",
+                SQL(", ").join(map(SQL.identifier, legacy)),
+                SQL.identifier(self._table),
+            )
+        )
+        columns = [desc[0] for desc in cr.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cr.fetchall()]
+        sealed = self._gdpr_encrypt_vals_list(rows)
+        with self._gdpr_unguarded():
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s t
+                       SET subject_key = n.subject_key,
+                           evidence_encrypted = n.evidence,
+                           ip_address_encrypted = n.ip_address,
+                           user_agent_encrypted = n.user_agent
+                      FROM unnest(%(ids)s::int[], %(keys)s::varchar[],
+                                  %(evidence)s::text[], %(ip)s::text[],
+                                  %(browser)s::text[])
+                           AS n(id, subject_key, evidence, ip_address, user_agent)
+                     WHERE t.id = n.id;
+                    ALTER TABLE %(table)s %(drop)s;
+                    """,
+                    table=SQL.identifier(self._table),
+                    ids=[row["id"] for row in rows],
+                    keys=[vals["subject_key"] for vals in sealed],
+                    evidence=[vals["evidence_encrypted"] or None for vals in sealed],
+                    ip=[vals["ip_address_encrypted"] or None for vals in sealed],
+                    browser=[vals["user_agent_encrypted"] or None for vals in sealed],
+                    drop=SQL(", ").join(
+                        SQL("DROP COLUMN %s", SQL.identifier(name)) for name in legacy
+                    ),
+                )
+            )
+        count, head_sequence, head_hash, new_hash = self._gdpr_reseal_chain()
+        self.env["gdpr.audit.log"]._gdpr_log(
+            "reseal",
+            f"Consent ledger re-sealed on {fields.Datetime.now()}: evidence, IP "
+            f"addresses and browsers encrypted with each person's key, {count} "
+            f"events hashed again; previous head #{head_sequence} {head_hash}, "
+            f"new head {new_hash}; chain before: "
+            + ("intact" if before["ok"] else f"BROKEN ({before['problem']})"),
+        )
+        return count
+
+    @api.model
+    def _gdpr_legacy_hashed_columns(self):
+        """The columns the hash covered when the values were stored in
+        clear."""
+        legacy = {f"{name}_encrypted": name for name in CLEAR_FIELDS}
+        return [
+            legacy.get(column, column)
+            for column in self._gdpr_hashed_columns()
+            if column != "subject_key"
+        ]
 
     def _gdpr_append_only_message(self):
         return self.env._(

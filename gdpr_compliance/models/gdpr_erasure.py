@@ -80,14 +80,11 @@ class GdprErasure(models.AbstractModel):
         if not partners:
             return []
         self._gdpr_check_erasable(partners)
-        audit = self.env["gdpr.audit.log"]
-        audit._gdpr_log(
+        self.env["gdpr.audit.log"]._gdpr_log(
             "erasure",
             f"{mode} (legal hold: minimised)" if keep_fields else mode,
             subjects=partners,
         )
-        # their rectified values in the log become unreadable
-        audit._gdpr_forget_subjects(partners)
         self = self.sudo().with_context(
             active_test=False,
             tracking_disable=True,
@@ -100,6 +97,9 @@ class GdprErasure(models.AbstractModel):
         with self._gdpr_lookups_memoized():
             identifiers = self._gdpr_identifiers(partners, keep_fields)
             scope = self._gdpr_scope(partners)
+            # what the logs hold encrypted about them (rectifications, consents'
+            # evidence, also on their leads and mailing contacts) becomes unreadable
+            self.env["gdpr.subject.key"]._gdpr_forget_records(scope)
             self._gdpr_clear_mail(partners, scope)
             self._gdpr_remove_attachments(scope)
             self._gdpr_process_related(partners, scope, mode, keep_fields)

@@ -14,9 +14,11 @@ _logger = logging.getLogger(__name__)
 ERASED_MARK = "[erased]"
 
 # Tables never rewritten by the sweep: the consent ledger is append-only
-# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain;
-# the audit log and its aliases keep only pseudonymous keys; the sweep's own
-# work tables hold what is being searched for.
+# evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain,
+# which names people by pseudonymous key and holds their evidence, IP address
+# and browser encrypted with their own key, destroyed by the erasure; the
+# audit log and its aliases keep only pseudonymous keys; the sweep's own work
+# tables hold what is being searched for.
 SWEEP_EXCLUDED_TABLES = (
     "gdpr_erasure_sweep_identifier",
     "gdpr_consent_event",
@@ -24,6 +26,7 @@ SWEEP_EXCLUDED_TABLES = (
     "gdpr_audit_log",
     "gdpr_audit_log_head",
     "gdpr_audit_subject_key",
+    "gdpr_subject_key_erasure",
     "gdpr_pseudonym_alias",
     "gdpr_erasure_pending",
 )

@@ -116,7 +116,7 @@ class TestConsentLedger(ConsentCommon):
         event = self._record(self.prospect)
         self.env.flush_all()
         for query in (
-            "UPDATE gdpr_consent_event SET evidence = 'forged' WHERE id = %s",
+            "UPDATE gdpr_consent_event SET evidence_encrypted = 'forged' WHERE id = %s",
             "DELETE FROM gdpr_consent_event WHERE id = %s",
         ):
             with (
@@ -190,6 +190,7 @@ class TestConsentLedger(ConsentCommon):
                         values,
                         action="refused",
                         partner_id=first.partner_id.id,
+                        subject_key=first.subject_key,
                         purpose_id=first.purpose_id.id,
                         notice_id=first.notice_id.id,
                         recorded_by_id=first.recorded_by_id.id,

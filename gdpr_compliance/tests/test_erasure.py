@@ -118,16 +118,22 @@ class TestErasure(GdprCommon):
 
     def test_erase_leaves_no_trace(self):
         partner, child, lead = self._make_person()
+        ip, browser = "203.0.113.77", "GinevraBrowser/4.2"
         partner._gdpr_record_consent(
-            "marketing", "given", "web_form", evidence=f"Form sent by {EMAIL}"
+            "marketing",
+            "given",
+            "web_form",
+            evidence=f"Form sent by {NAME} from {EMAIL}",
+            ip=ip,
+            user_agent=browser,
         )
         self.assertTrue(self._tables_containing(NAME, EMAIL, PHONE, MOBILE))
         partner.with_user(self.user_dpo)._gdpr_erase()
-        leftovers = self._tables_containing(NAME, EMAIL, PHONE, MOBILE)
-        # the consent ledger is the one documented exception: append-only
-        # proof kept under Art. 17(3)(e), bound to its hash chain
-        self.assertEqual(
-            {table for table, _column in leftovers}, {"gdpr_consent_event"}
+        # the consent ledger keeps its events (append-only proof kept under
+        # Art. 17(3)(e)), but what they said about the person was encrypted
+        # with the person's key, destroyed: nothing of them is left anywhere
+        self.assertFalse(
+            self._tables_containing(NAME, EMAIL, PHONE, MOBILE, ip, browser)
         )
         self.assertFalse(lead.exists(), "a lead nobody else needs is deleted")
         self.assertFalse(child.exists())

@@ -171,6 +171,11 @@ class GdprErasure(models.AbstractModel):
             Erasure._gdpr_scope_domain(scope, "model", "res_id")
         ).unlink()
         Erasure._gdpr_remove_attachments(scope)
+        # the evidence of the consents recorded on the contacts (IP address,
+        # browser) goes with them: their keys are destroyed
+        self.env["gdpr.subject.key"]._gdpr_forget_records(
+            {contacts._name: contacts.ids}
+        )
         blacklist.unlink()
         contacts.unlink()
         return True

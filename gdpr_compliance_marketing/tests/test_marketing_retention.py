@@ -9,6 +9,8 @@ from odoo.addons.gdpr_compliance.tests.common import GdprCommon, tables_containi
 
 NAME = "Ottavia Lanzillotta"
 EMAIL = "ottavia.lanzillotta@example.net"
+IP = "198.51.100.23"
+BROWSER = "OttaviaMail/1.0"
 
 
 @tagged("post_install", "-at_install")
@@ -64,6 +66,22 @@ class TestMarketingErasureRetention(GdprCommon):
         return {table for table, _column in tables_containing(self.env, needle)}
 
     def test_erasure_takes_the_marketing_data_along(self):
+        # subscribed before being a contact: the consent is the mailing
+        # contact's, encrypted with its own key
+        contact = self._contact(NAME, EMAIL)
+        event = contact._gdpr_record_consent(
+            "marketing",
+            "refused",
+            "web_form",
+            evidence=f"Form of {NAME} <{EMAIL}>",
+            ip=IP,
+            user_agent=BROWSER,
+        )
+        self.assertEqual(
+            event.subject_key,
+            self.env["gdpr.keyed.hash"]._gdpr_pseudonym_of(contact._name, contact.id),
+        )
+        self.assertEqual((event.ip_address, event.user_agent), (IP, BROWSER))
         partner = self.Partner.create(
             {
                 "name": NAME,
@@ -72,7 +90,6 @@ class TestMarketingErasureRetention(GdprCommon):
                 "gdpr_source_id": self.source_fair.id,
             }
         )
-        contact = self._contact(NAME, EMAIL)
         trace = self._trace_for(contact)
         self.env["mail.blacklist"]._add(EMAIL)
         objection = self.env["gdpr.objection"].search(
@@ -89,8 +106,12 @@ class TestMarketingErasureRetention(GdprCommon):
             [("email_hash", "=", self.Suppression._gdpr_hash(EMAIL))]
         )
         self.assertEqual((entry.reason, entry.email_normalized), ("erased", False))
-        self.assertEqual(self._found(EMAIL) - {"gdpr_consent_event"}, set())
-        self.assertEqual(self._found(NAME) - {"gdpr_consent_event"}, set())
+        # the ledger keeps the event, unreadable: nothing of the person is left
+        for needle in (EMAIL, NAME, IP, BROWSER):
+            self.assertEqual(self._found(needle), set(), needle)
+        event.invalidate_recordset()
+        self.assertTrue(event.erasure_note.startswith("Erased on"))
+        self.assertTrue(self.env["gdpr.consent.event"]._gdpr_verify_chain()["ok"])
         with self.assertRaises(ValidationError):
             self.Contact.create({"name": "Again", "email": EMAIL.upper()})
 
@@ -98,6 +119,7 @@ class TestMarketingErasureRetention(GdprCommon):
         stale = self._contact("Stale Reader", "stale.reader@example.net", 30)
         fresh = self._contact("Fresh Reader", "fresh.reader@example.net", 3)
         trace = self._trace_for(stale)
+        event = stale._gdpr_record_consent("marketing", "refused", "web_form", ip=IP)
         # a customer with the same address who bought last month keeps it
         customer = self.Partner.create(
             {
@@ -123,6 +145,11 @@ class TestMarketingErasureRetention(GdprCommon):
             self.env["gdpr.keyed.hash"]._gdpr_pseudonym_of("mailing.contact", stale.id),
         )
         self.assertFalse(stale.exists())
+        # its consent's IP address went with it
+        event.invalidate_recordset()
+        self.assertFalse(event.ip_address)
+        self.assertTrue(event.erasure_note.startswith("Erased on"))
+        self.assertEqual(self._found(IP), set())
         self.assertTrue(fresh.exists() and kept.exists())
         self.assertFalse(trace.email)
         self.assertFalse(
