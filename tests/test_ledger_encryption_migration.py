@@ -56,6 +56,16 @@ BEFORE = textwrap.dedent(
         "marketing", "refused", "phone", evidence="Ottavia said no on the phone",
         ip="203.0.113.89",
     )
+    # erased before the upgrade: 18.0.1.1.0 destroyed the audit log's key
+    # and left the ledger's clear values
+    erased = env["res.partner"].create({
+        "name": "Erasmo Passato", "email": "erasmo.passato@example.org",
+        "gdpr_legal_basis": "consent", "gdpr_source_id": source.id,
+    })
+    erased._gdpr_record_consent(
+        "marketing", "given", "paper", evidence="Paper form of Erasmo Passato",
+        ip="203.0.113.90",
+    )
     env.flush_all()
     cr = env.cr
     # the ledger as 18.0.1.1.0 stored it: clear values, chained over them
@@ -90,6 +100,11 @@ BEFORE = textwrap.dedent(
     cr.execute("UPDATE gdpr_consent_event_head SET hash = %%s", [last])
     cr.execute("ALTER TABLE gdpr_consent_event ENABLE TRIGGER USER")
     cr.execute("ALTER TABLE gdpr_consent_event_head ENABLE TRIGGER USER")
+    env["gdpr.audit.log"]._gdpr_log("erasure", "anonymise", subjects=erased)
+    cr.execute(
+        "DELETE FROM gdpr_audit_subject_key WHERE subject_key = %%s",
+        [env["gdpr.keyed.hash"]._gdpr_pseudonym_of("res.partner", erased.id)],
+    )
     cr.execute(
         "UPDATE ir_module_module SET latest_version = '18.0.1.1.0' "
         "WHERE name IN ('gdpr_compliance', 'gdpr_compliance_marketing')"
@@ -100,6 +115,7 @@ BEFORE = textwrap.dedent(
         "head": last,
         "old_ok": Event._gdpr_verify_chain(OLD_COLUMNS)["ok"],
         "person": person.id,
+        "erased_events": [str(e.id) for e in events if e.partner_id == erased],
     }
     env.cr.commit()
     print(json.dumps(result))
@@ -141,6 +157,7 @@ AFTER = textwrap.dedent(
                         e.user_agent or None]
             for e in events
         },
+        "notes": {str(e.id): e.erasure_note or "" for e in events},
     }
     person = env["res.partner"].browse(%(person)d)
     env["gdpr.erasure"]._gdpr_apply(person, "anonymise")
@@ -189,14 +206,21 @@ class TestLedgerEncryptionMigration(IsolatedDatabaseCase):
         self.assertIn(before["head"], after["reseal"][0])
         self.assertIn(f"{len(before['events'])} events", after["reseal"][0])
         self.assertIn("chain before: intact", after["reseal"][0])
-        # decryption gives back what was stored in clear
+        # decryption gives back what was stored in clear, but for the person
+        # erased before the upgrade: theirs is erased, as of their erasure
+        erased = before["erased_events"]
+        self.assertEqual(len(erased), 1)
         self.assertEqual(
-            after["read"],
+            {k: v for k, v in after["read"].items() if k not in erased},
             {
                 event_id: [value or None for value in values]
                 for event_id, values in before["events"].items()
+                if event_id not in erased
             },
         )
+        for event_id in erased:
+            self.assertEqual(after["read"][event_id], [None, None, None])
+            self.assertTrue(after["notes"][event_id].startswith("Erased on"))
         # and the erasure makes the person's events unreadable
         self.assertTrue(after["after_erasure"])
         for note in after["after_erasure"]:

@@ -553,6 +553,10 @@ class GdprConsentEvent(models.Model):
                     ),
                 )
             )
+        # what the people erased before this version left here goes too
+        self.env["gdpr.subject.key"]._gdpr_forget_erased_earlier(
+            {vals["subject_key"] for vals in sealed}
+        )
         count, head_sequence, head_hash, new_hash = self._gdpr_reseal_chain()
         self.env["gdpr.audit.log"]._gdpr_log(
             "reseal",

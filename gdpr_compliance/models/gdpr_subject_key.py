@@ -161,3 +161,49 @@ class GdprSubjectKey(models.AbstractModel):
                 for key in Hash._gdpr_pseudonyms_of(model, ids)
             ]
         )
+
+    @api.model
+    def _gdpr_forget_erased_earlier(self, subject_keys):
+        """Of ``subject_keys``, destroy the keys of the people whose erasure
+        the audit log recorded before: an upgrade that encrypts values they
+        left behind (the consent ledger up to 18.0.1.1.0) must leave them
+        unreadable, dated by that erasure, not readable under a new key."""
+        keys = self.env["gdpr.keyed.hash"]._gdpr_keys_with_aliases(
+            key for key in subject_keys if key
+        )
+        if not keys:
+            return 0
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT key, MAX(log.event_time)
+                  FROM gdpr_audit_log log,
+                       unnest(string_to_array(log.subject_keys, E'\\n')) AS key
+                 WHERE log.action = 'erasure' AND key = ANY(%s)
+              GROUP BY key
+                """,
+                sorted(keys),
+            )
+        )
+        logged = dict(self.env.cr.fetchall())
+        if not logged:
+            return 0
+        # the log may name a person by their former key: both keys go
+        erased = {
+            alias: day
+            for key, day in logged.items()
+            for alias in self.env["gdpr.keyed.hash"]._gdpr_keys_with_aliases([key])
+        }
+        self._gdpr_forget(erased)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE gdpr_subject_key_erasure e SET erased_on = n.day
+                  FROM unnest(%s::varchar[], %s::timestamp[]) AS n(key, day)
+                 WHERE e.subject_key = n.key
+                """,
+                list(erased),
+                list(erased.values()),
+            )
+        )
+        return len(logged)
