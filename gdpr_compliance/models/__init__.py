@@ -27,6 +27,7 @@ from . import gdpr_subject_key
 from . import gdpr_field_guard
 from . import base
 from . import gdpr_erasure
+from . import gdpr_erasure_pattern
 from . import gdpr_erasure_sweep
 from . import gdpr_erasure_pending
 from . import gdpr_erasure_sweep_identifier

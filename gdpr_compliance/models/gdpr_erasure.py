@@ -1,13 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import contextlib
 import logging
-import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, email_split
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import ADDRESS_FIELDS
+
+# the address rules are the sweep's; importers use them from here too
+from .gdpr_erasure_pattern import PLAIN_ADDRESS, normalize_email  # noqa: F401
 
 _logger = logging.getLogger(__name__)
 
@@ -18,12 +20,6 @@ MEMO_KEY = "gdpr_erasure_lookups"
 # Partner fields a legal hold keeps (what fiscal documents need: who, where,
 # tax number, bank account); everything else personal goes.
 HOLD_KEPT_PARTNER_FIELDS = ("name", *ADDRESS_FIELDS, "vat", "parent_id", "bank_ids")
-
-# Full names shorter than this, or of one word, are too common to be
-# searched for across the database.
-MIN_NAME_LENGTH = 6
-
-MIN_PHONE_LENGTH = 6
 
 # Stored computed fields of a contact that are empty once all of their
 # sources are.
@@ -43,21 +39,6 @@ DETACHED = {
     "gdpr_commercial_user_id": "p.user_id",
     "user_id": None,
 }
-
-# A plain ASCII address, which Odoo's parser would only lower-case: a batch of
-# retention meets thousands of them.
-PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
-)
-
-
-def normalize_email(value):
-    """``email_normalize`` of ``value``, without the parser for a plain
-    address."""
-    value = (value or "").strip()
-    if PLAIN_ADDRESS.fullmatch(value):
-        return value.lower()
-    return email_normalize(value)
 
 
 class GdprErasure(models.AbstractModel):
@@ -100,15 +81,20 @@ class GdprErasure(models.AbstractModel):
             # what the logs hold encrypted about them (rectifications, consents'
             # evidence, also on their leads and mailing contacts) becomes unreadable
             self.env["gdpr.subject.key"]._gdpr_forget_records(scope)
+            # before their messages lose their author
+            own_rows = identifiers["local"] and self._gdpr_own_rows(partners, scope)
             self._gdpr_clear_mail(partners, scope)
             self._gdpr_remove_attachments(scope)
             self._gdpr_process_related(partners, scope, mode, keep_fields)
         self._gdpr_anonymise_partners(partners, keep_fields)
         self.env.flush_all()
+        Sweep = self.env["gdpr.erasure.sweep"]
+        if own_rows:
+            Sweep._gdpr_sweep_rows(own_rows, identifiers["local"])
         if self.env.context.get("gdpr_defer_sweep"):
-            self.env["gdpr.erasure.sweep"]._gdpr_defer_sweep(identifiers)
+            Sweep._gdpr_defer_sweep(identifiers)
         else:
-            self.env["gdpr.erasure.sweep"]._gdpr_sweep(identifiers)
+            Sweep._gdpr_sweep(identifiers)
         self.env.invalidate_all()
         if mode == "erase" and not keep_fields:
             return self._gdpr_delete_partners(partners)
@@ -186,38 +172,12 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_identifiers(self, partners, keep_fields=()):
-        """Normalised identifiers to sweep: ``{"all": [...], "contact": [...]}``
-        where "contact" (addresses, phones) is searched everywhere and "all"
-        adds full names, not searched in the columns that name a person."""
-        values = self._gdpr_identifier_values(partners)
-        emails = set()
-        for value in values["email"]:
-            value = value.strip()
-            addresses = (
-                [value] if PLAIN_ADDRESS.fullmatch(value) else email_split(value)
-            )
-            for address in addresses or [value]:
-                emails.add(address.strip())
-                normalized = normalize_email(address)
-                if normalized:
-                    emails.add(normalized)
-        phones = {
-            phone.strip()
-            for phone in values["phone"]
-            if len(re.sub(r"\D", "", phone)) >= MIN_PHONE_LENGTH
-        }
-        names = set()
-        if "name" not in keep_fields:
-            names = {
-                name.strip()
-                for name in values["name"]
-                if len(name.strip()) >= MIN_NAME_LENGTH and " " in name.strip()
-            }
-        contact = sorted(emails | phones, key=len, reverse=True)
-        return {
-            "contact": contact,
-            "all": sorted(set(contact) | names, key=len, reverse=True),
-        }
+        """What the sweep searches for (see ``gdpr.erasure.pattern``):
+        addresses, phones and long full names everywhere, short or one-word
+        names only in the person's own records and messages."""
+        return self.env["gdpr.erasure.pattern"]._gdpr_identifiers(
+            self._gdpr_identifier_values(partners), keep_name="name" in keep_fields
+        )
 
     @contextlib.contextmanager
     def _gdpr_lookups_memoized(self):
@@ -272,6 +232,40 @@ class GdprErasure(models.AbstractModel):
     # ------------------------------------------------------------------
     # Mail, attachments, related records
     # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_own_rows(self, partners, scope):
+        """``{table: ids}`` of the person's own records and of the messages
+        linked to them (on their records, written by them, sent to them) with
+        their tracked values: where a short or one-word name is searched."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT id FROM mail_message WHERE author_id = ANY(%s) OR %s
+                 UNION
+                SELECT mail_message_id FROM mail_message_res_partner_rel
+                 WHERE res_partner_id = ANY(%s)
+                """,
+                partners.ids,
+                self._gdpr_scope_condition(scope, SQL("model"), SQL("res_id")),
+                partners.ids,
+            )
+        )
+        messages = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            SQL(
+                "SELECT id FROM mail_tracking_value WHERE mail_message_id = ANY(%s)",
+                messages,
+            )
+        )
+        rows = {
+            "mail_message": messages,
+            "mail_tracking_value": [row[0] for row in cr.fetchall()],
+        }
+        for model, ids in scope.items():
+            rows.setdefault(self.env[model]._table, []).extend(ids)
+        return rows
 
     @api.model
     def _gdpr_scope_condition(self, scope, model_column, id_column):

@@ -12,6 +12,10 @@ class GdprErasurePending(models.Model):
     _log_access = False
 
     value = fields.Char(required=True)
-    contact = fields.Boolean(
-        help="An address or a phone number (searched everywhere), not a name."
+    kind = fields.Selection(
+        [("name", "Name"), ("email", "Email"), ("phone", "Phone")],
+        required=True,
+        default="name",
     )
+    pattern = fields.Char(help="Regular expression of its forms.")
+    prefix = fields.Char(help="A phone number's country prefix (digits).")

@@ -137,14 +137,16 @@ class GdprErasureSweep(models.AbstractModel):
         one pass over the database for thousands of people instead of one per
         batch. Committed with the batch, so a crash before the sweep only
         delays it to the next call."""
-        contact = set(identifiers["contact"])
+        wide = identifiers["wide"]
         self.env.cr.execute(
             SQL(
-                "INSERT INTO gdpr_erasure_pending (value, contact) "
-                "SELECT * FROM unnest(%s::varchar[], %s::bool[])",
-                list(identifiers["all"]),
-                [value in contact for value in identifiers["all"]],
+                "INSERT INTO gdpr_erasure_pending (kind, value, pattern, prefix) "
+                "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[],"
+                " %s::varchar[])",
+                *(list(column) for column in zip(*wide, strict=True)),
             )
+            if wide
+            else SQL("SELECT 1")
         )
 
     @api.model
@@ -155,8 +157,9 @@ class GdprErasureSweep(models.AbstractModel):
         started = time.monotonic()
         searched = self._gdpr_sweep_source(
             SQL(
-                "SELECT value, bool_or(contact) FROM gdpr_erasure_pending "
-                "GROUP BY value"
+                "SELECT DISTINCT kind, value, "
+                "COALESCE(pattern, regexp_replace(value, '([^[:alnum:]])', "
+                "'\\\\\\1', 'g')), prefix FROM gdpr_erasure_pending"
             )
         )
         if not searched:
@@ -174,49 +177,84 @@ class GdprErasureSweep(models.AbstractModel):
 
     @api.model
     def _gdpr_sweep(self, identifiers):
-        """Replace every occurrence of the identifiers, in every text column
-        of the database, by a mark. Per table, one pass finds the rows holding
-        an identifier (their words against the identifiers' keys, then the
-        exact text), one statement rewrites those rows only."""
-        if not identifiers["all"]:
+        """Replace every occurrence of the "wide" identifiers (see
+        ``gdpr.erasure.pattern._gdpr_identifiers``), in every text column of
+        the database, by a mark. Per table, one pass finds the rows holding
+        an identifier (their words and phone numbers against the identifiers'
+        keys, then the plain text), one statement rewrites those rows only."""
+        wide = identifiers["wide"]
+        if not wide:
             return 0
-        contact = set(identifiers["contact"])
         return self._gdpr_sweep_source(
             SQL(
-                "SELECT * FROM unnest(%s::text[], %s::bool[])",
-                list(identifiers["all"]),
-                [value in contact for value in identifiers["all"]],
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])",
+                *(list(column) for column in zip(*wide, strict=True)),
             )
         )
 
     @api.model
+    def _gdpr_sweep_rows(self, rows, patterns):
+        """Replace the ``patterns`` (the short or one-word names) in the
+        ``rows`` (``{table: ids}``: the person's own records and messages)
+        only: elsewhere such a name is somebody else's too."""
+        pattern = "|".join(sorted(patterns, key=len, reverse=True))
+        changed = 0
+        columns = self._gdpr_text_columns()
+        for table, ids in rows.items():
+            if not ids or table not in columns:
+                continue
+            assignments, conditions = self._gdpr_direct_statement(
+                columns[table], lambda _column: pattern
+            )
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE id = ANY(%s) AND (%s)",
+                    SQL.identifier(table),
+                    SQL(", ").join(assignments),
+                    ids,
+                    SQL(" OR ").join(conditions),
+                )
+            )
+            changed += self.env.cr.rowcount
+        return changed
+
+    @api.model
     def _gdpr_sweep_source(self, source):
-        """The sweep of the identifiers ``source`` (SQL returning
-        ``(identifier, is an address or a phone)``) selects. Returns how many
-        were searched for."""
+        """The sweep of the identifiers ``source`` (SQL returning ``(kind,
+        value, pattern, prefix)``) selects. Returns how many keys were
+        searched for."""
         cr = self.env.cr
         table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
         # filled once, joined by every table's statement; its rows live and
         # die in this transaction (other transactions never see them). The
         # key is the identifier's longest word as PostgreSQL's 'simple' text
-        # search splits it: rows are matched on their words (whatever the
-        # number of identifiers), and only then is their text compared. The
-        # pattern escapes every character that is not a letter or a digit.
+        # search splits its plain text, or a phone's digits with and without
+        # the country prefix (a row per form): rows are matched on their
+        # words and phone numbers (whatever the number of identifiers), and
+        # only then is their plain text compared.
+        plain = self.env["gdpr.erasure.pattern"]._gdpr_plain_sql(SQL("u.v"))
         cr.execute(SQL("DELETE FROM %s", table))
         cr.execute(
             SQL(
-                r"""
-                INSERT INTO %s (value, key, pattern, contact)
-                SELECT lower(u.v), k.key,
-                       regexp_replace(u.v, '([^[:alnum:]])', '\\\1', 'g'), u.c
-                  FROM (%s) AS u(v, c),
-                       LATERAL (SELECT lex AS key
-                                  FROM unnest(tsvector_to_array(
-                                       to_tsvector('simple', u.v))) AS lex
-                              ORDER BY length(lex) DESC, lex LIMIT 1) AS k
+                """
+                INSERT INTO %s (kind, value, key, pattern, contact)
+                SELECT DISTINCT u.kind,
+                       CASE WHEN u.kind = 'phone' THEN u.v ELSE %s END,
+                       k.key, u.pattern, u.kind <> 'name'
+                  FROM (%s) AS u(kind, v, pattern, prefix),
+                       LATERAL unnest(CASE WHEN u.kind = 'phone'
+                           THEN ARRAY[u.v, u.prefix || u.v, '00' || u.prefix || u.v]
+                           ELSE ARRAY(SELECT lex
+                                        FROM unnest(tsvector_to_array(
+                                             to_tsvector('simple', %s))) AS lex
+                                    ORDER BY length(lex) DESC, lex LIMIT 1)
+                           END) AS k(key)
+                 WHERE k.key IS NOT NULL
                 """,
                 table,
+                plain,
                 source,
+                plain,
             )
         )
         searched = cr.rowcount
@@ -267,41 +305,60 @@ class GdprErasureSweep(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT set_config(%s, %s, TRUE)", name, value))
 
     @api.model
-    def _gdpr_sweep_matches(self, table, texts, naming, ident):
+    def _gdpr_sweep_matches(self, table, texts, naming, ident, phones):
         """SQL: ``(tid, pattern, contact)`` of the identifiers found in the
         rows of ``table``, in one scan. Names are compared with the columns
         that do not name a person, so that a homonym's own record is no
         match; addresses and phones with every column. ``texts`` is
-        ``{column: SQL text}``."""
+        ``{column: SQL text}``; ``phones``: whether phone numbers are
+        searched (their digits are then read from every row)."""
+        Pattern = self.env["gdpr.erasure.pattern"]
         other = [text for column, text in texts.items() if column not in naming]
         named = [text for column, text in texts.items() if column in naming]
-        body = SQL("concat_ws(' ', %s)", SQL(", ").join(texts.values()))
+        # columns apart: a name or a number never runs from one to the next
+        body = SQL("concat_ws(' | ', %s)", SQL(", ").join(texts.values()))
         other_body = (
-            SQL("concat_ws(' ', %s)", SQL(", ").join(other)) if other else SQL("''")
+            SQL("concat_ws(' | ', %s)", SQL(", ").join(other)) if other else SQL("''")
         )
         # a text search vector is capped at 1 MB: the words of the beginning
         # of a long row here, the whole of it compared below
         words = SQL(
-            "tsvector_to_array(to_tsvector('simple', left(%s, %s)))",
-            other_body,
-            LONG_TEXT,
+            "tsvector_to_array(to_tsvector('simple', %s))",
+            Pattern._gdpr_plain_sql(SQL("left(%s, %s)", other_body, LONG_TEXT)),
         )
         if named:
             # an address or a phone in a name (a contact created from an
             # email): the only words of these columns worth splitting out
-            named_body = SQL("concat_ws(' ', %s)", SQL(", ").join(named))
+            named_body = SQL("concat_ws(' | ', %s)", SQL(", ").join(named))
             words = SQL(
                 "%s || CASE WHEN %s ~ '[@0-9]' THEN tsvector_to_array("
-                "to_tsvector('simple', left(%s, %s))) ELSE '{}' END",
+                "to_tsvector('simple', lower(left(%s, %s)))) ELSE '{}' END",
                 words,
                 named_body,
                 named_body,
                 LONG_TEXT,
             )
+        if phones:
+            words = SQL(
+                "%s || CASE WHEN %s ~ '[0-9]' THEN %s ELSE '{}' END",
+                words,
+                body,
+                Pattern._gdpr_digits_sql(SQL("left(%s, %s)", body, LONG_TEXT)),
+            )
+        # a phone's key is all of its digits: found by the join alone
         where = SQL(
-            "strpos(lower(CASE WHEN i.contact THEN %s ELSE %s END), i.value) > 0",
+            "(i.kind = 'phone' OR strpos(CASE WHEN i.contact THEN %s ELSE %s END,"
+            " i.value) > 0)",
+            Pattern._gdpr_plain_sql(body),
+            Pattern._gdpr_plain_sql(other_body),
+        )
+        long_where = SQL(
+            "CASE WHEN i.kind = 'phone' THEN strpos(regexp_replace(%s, '[^0-9]', "
+            "'', 'g'), i.value) > 0 ELSE strpos(CASE WHEN i.contact THEN %s "
+            "ELSE %s END, i.value) > 0 END",
             body,
-            other_body,
+            Pattern._gdpr_plain_sql(body),
+            Pattern._gdpr_plain_sql(other_body),
         )
         return SQL(
             """
@@ -315,7 +372,7 @@ class GdprErasureSweep(models.AbstractModel):
               FROM %(table)s t
              CROSS JOIN LATERAL (SELECT i.pattern, i.contact FROM %(ident)s
                                   WHERE length(%(body)s) > %(long)s
-                                    AND %(where)s
+                                    AND %(long_where)s
                                   -- row by row: the identifiers are read
                                   -- only for a long row
                                  OFFSET 0) AS l
@@ -324,6 +381,7 @@ class GdprErasureSweep(models.AbstractModel):
             words=words,
             ident=ident,
             where=where,
+            long_where=long_where,
             body=body,
             long=LONG_TEXT,
         )
@@ -346,16 +404,18 @@ class GdprErasureSweep(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT string_agg(i.pattern, '|' ORDER BY length(i.value) DESC),
-                           string_agg(i.pattern, '|' ORDER BY length(i.value) DESC)
-                               FILTER (WHERE i.contact)
-                      FROM %s
+                    SELECT string_agg(p.pattern, '|' ORDER BY length(p.pattern) DESC),
+                           string_agg(p.pattern, '|' ORDER BY length(p.pattern) DESC)
+                               FILTER (WHERE p.contact)
+                      FROM (SELECT DISTINCT pattern, contact FROM %s) p
                     """,
                     ident,
                 )
             )
             all_pattern, contact_pattern = self.env.cr.fetchone()
             patterns = {"all": all_pattern, "contact": contact_pattern}
+        self.env.cr.execute(SQL("SELECT bool_or(i.kind = 'phone') FROM %s", ident))
+        phones = self.env.cr.fetchone()[0]
         changed = 0
         looked_up = None
         for table, columns in self._gdpr_text_columns().items():
@@ -387,7 +447,7 @@ class GdprErasureSweep(models.AbstractModel):
                       FROM (%s) matches
                   GROUP BY tid
                     """,
-                    self._gdpr_sweep_matches(table, texts, naming, ident),
+                    self._gdpr_sweep_matches(table, texts, naming, ident, phones),
                 )
             )
             hits = self.env.cr.fetchall()
@@ -423,18 +483,11 @@ class GdprErasureSweep(models.AbstractModel):
     def _gdpr_sweep_direct(self, table, columns, patterns):
         """Sweep of a small table: one regular expression per column, from
         ``patterns`` (``{"all": ..., "contact": ...}``)."""
-        assignments, conditions = [], []
-        for column, data_type in columns:
-            kind = "contact" if column in NAME_COLUMNS.get(table, ()) else "all"
-            pattern = patterns[kind]
-            if not pattern:
-                continue
-            assignments.append(
-                self._gdpr_erasing_assignment(column, data_type, SQL("%s", pattern))
-            )
-            col = SQL.identifier(column)
-            as_text = SQL("%s::text", col) if data_type == "jsonb" else col
-            conditions.append(SQL("%s ~* %s", as_text, pattern))
+        naming = NAME_COLUMNS.get(table, ())
+        assignments, conditions = self._gdpr_direct_statement(
+            columns,
+            lambda column: patterns["contact" if column in naming else "all"],
+        )
         if not assignments:
             return 0
         self.env.cr.execute(
@@ -446,6 +499,23 @@ class GdprErasureSweep(models.AbstractModel):
             )
         )
         return self.env.cr.rowcount
+
+    @api.model
+    def _gdpr_direct_statement(self, columns, pattern_of):
+        """``(assignments, conditions)`` replacing, in each of ``columns``,
+        the regular expression ``pattern_of(column)`` (None: nothing)."""
+        assignments, conditions = [], []
+        for column, data_type in columns:
+            pattern = pattern_of(column)
+            if not pattern:
+                continue
+            assignments.append(
+                self._gdpr_erasing_assignment(column, data_type, SQL("%s", pattern))
+            )
+            col = SQL.identifier(column)
+            as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+            conditions.append(SQL("%s ~* %s", as_text, pattern))
+        return assignments, conditions
 
     @api.model
     def _gdpr_erasing_assignment(self, column, data_type, pattern):

@@ -14,13 +14,23 @@ class GdprErasureSweepIdentifier(models.Model):
     _description = "Identifiers Searched by an Erasure Sweep"
     _log_access = False
 
-    value = fields.Char(required=True, help="Lower-cased identifier.")
+    value = fields.Char(
+        required=True,
+        help="The identifier as compared: plain text (lower case, no accents, "
+        "HTML decoded), a phone's national digits.",
+    )
+    kind = fields.Selection(
+        [("name", "Name"), ("email", "Email"), ("phone", "Phone")],
+        required=True,
+        default="name",
+    )
     # indexed: a small table's words are looked up one by one, a large
     # table's are hashed against all the identifiers
     key = fields.Char(
         required=True,
         index=True,
-        help="The identifier's longest word: rows are matched on their words.",
+        help="The identifier's longest word, or a phone's digits (with and "
+        "without its country prefix): rows are matched on their words.",
     )
     pattern = fields.Char(required=True, help="Regular expression of the value.")
     contact = fields.Boolean(

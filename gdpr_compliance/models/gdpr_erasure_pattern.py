@@ -1,0 +1,282 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import html
+import logging
+import re
+import unicodedata
+
+from odoo import api, models
+from odoo.tools import SQL, email_normalize, email_split
+
+_logger = logging.getLogger(__name__)
+
+try:
+    import phonenumbers
+except ImportError:  # Odoo runs without it too: digits and the company's prefix
+    phonenumbers = None
+
+# Full names shorter than this, or of one word, are too common to be
+# searched for across the database: a homonym would lose data.
+MIN_NAME_LENGTH = 6
+
+MIN_PHONE_LENGTH = 6
+
+# A plain ASCII address, which Odoo's parser would only lower-case: a batch of
+# retention meets thousands of them.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+)
+
+
+def normalize_email(value):
+    """``email_normalize`` of ``value``, without the parser for a plain
+    address."""
+    value = (value or "").strip()
+    if PLAIN_ADDRESS.fullmatch(value):
+        return value.lower()
+    return email_normalize(value)
+
+
+# The letters people type with or without their accent (a form in capitals
+# or a keyboard without them drops it): each matches all.
+LETTER_VARIANTS = {
+    "a": "aàáâãäåā",
+    "e": "eèéêëē",
+    "i": "iìíîïī",
+    "o": "oòóôõöøō",
+    "u": "uùúûüū",
+    "c": "cç",
+    "n": "nñ",
+    "y": "yýÿ",
+    "s": "sš",
+    "z": "zž",
+}
+# HTML's named entities of accented letters (&ograve;, &Eacute;, ...)
+ENTITY_ACCENTS = "grave|acute|circ|tilde|uml|ring|slash|cedil|caron|macr"
+APOSTROPHES = "'’‘`´"
+# how an apostrophe or a space comes out of an HTML editor
+APOSTROPHE_PATTERN = (
+    "(?:['’‘`´]|&#0*39;|&#x0*27;|&apos;|&rsquo;|&lsquo;|&#0*821[67];|&#x0*201[89];)"
+)
+SPACE_PATTERN = r"(?:\s|&nbsp;|&#0*160;|&#x0*a0;)+"
+AT_PATTERN = "(?:@|&#0*64;|&#x0*40;|&commat;)"
+# what people put between the digits of a phone number
+PHONE_SEPARATORS = r"[\s()./-]{0,3}"
+
+# the accent-free form of every accented letter above, for PostgreSQL's
+# translate() where the unaccent extension is missing, and for Python
+ACCENTED = "".join(
+    variants[1:] + variants[1:].upper() for variants in LETTER_VARIANTS.values()
+)
+PLAIN = "".join(
+    base * (len(variants) - 1) + base.upper() * (len(variants) - 1)
+    for base, variants in LETTER_VARIANTS.items()
+)
+UNACCENT_TABLE = str.maketrans(ACCENTED + APOSTROPHES[1:], PLAIN + "'" * 4)
+
+
+def plain_text(value):
+    """``value`` as the sweep compares texts: HTML entities decoded, accents
+    and case dropped, one kind of apostrophe and of space."""
+    value = html.unescape(value or "").translate(UNACCENT_TABLE)
+    value = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", value)
+        if not unicodedata.combining(char)
+    )
+    return " ".join(value.lower().split())
+
+
+class GdprErasurePattern(models.AbstractModel):
+    """The forms an identifier takes in what people typed, for the erasure
+    sweep: a phone number in any national or international format, an
+    address in any case, a name with or without its accents, in capitals or
+    HTML-escaped (Art. 17: the data is gone whatever its spelling)."""
+
+    _name = "gdpr.erasure.pattern"
+    _description = "Personal Data Erasure Patterns"
+
+    # ------------------------------------------------------------------
+    # Identifiers of a set of people
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_identifiers(self, values, keep_name=False):
+        """What the sweep looks for, from the raw ``values`` (``{"name",
+        "email", "phone": set of texts}``): ``{"wide": [(kind, value,
+        pattern, prefix)], "local": [pattern]}``.
+
+        "wide" is searched in every text column of the database: addresses
+        and phones (kind "email", "phone"), and full names of at least
+        MIN_NAME_LENGTH characters and two words (kind "name"), not in the
+        columns that name a person. "local" are the shorter or one-word
+        names: searched only in the person's own records and in the messages
+        linked to them, never elsewhere, where a homonym would lose data."""
+        wide = []
+        emails = {}
+        for value in values["email"]:
+            for address in self._gdpr_addresses(value):
+                emails.setdefault(address.lower(), address)
+        wide += [
+            ("email", value, self._gdpr_email_pattern(value), None)
+            for value in emails.values()
+        ]
+        phones = {}
+        for value in values["phone"]:
+            parsed = self._gdpr_phone_parts(value)
+            if parsed:
+                phones.setdefault(parsed, value)
+        wide += [
+            ("phone", national, self._gdpr_phone_pattern(national, prefix), prefix)
+            for national, prefix in phones
+        ]
+        local = []
+        if not keep_name:
+            names = {}
+            for value in values["name"]:
+                value = " ".join(html.unescape(value).split())
+                if value:
+                    names.setdefault(plain_text(value), value)
+            for value in names.values():
+                pattern = self._gdpr_name_pattern(value)
+                if self._gdpr_name_is_wide(value):
+                    wide.append(("name", value, pattern, None))
+                else:
+                    local.append(pattern)
+        return {"wide": wide, "local": local}
+
+    @api.model
+    def _gdpr_name_is_wide(self, name):
+        """A full name is searched across the database only when it is long
+        and of several words: "Rita" or "Li Wu" name thousands of people."""
+        return len(name) >= MIN_NAME_LENGTH and " " in name
+
+    @api.model
+    def _gdpr_addresses(self, value):
+        """The addresses in ``value`` as typed and normalised."""
+        value = (value or "").strip()
+        found = [value] if PLAIN_ADDRESS.fullmatch(value) else email_split(value)
+        addresses = set()
+        for address in found or [value]:
+            addresses.add(address.strip())
+            normalized = normalize_email(address)
+            if normalized:
+                addresses.add(normalized)
+        return {address for address in addresses if address}
+
+    @api.model
+    def _gdpr_phone_parts(self, value):
+        """``(national number, country prefix)`` of a phone as digits, or
+        None when it is too short to name anybody. With the phonenumbers
+        library (Odoo's phone validation uses it too) any format parses;
+        without it, the digits, and the company's country prefix for a
+        number written without one."""
+        digits = re.sub(r"\D", "", value or "")
+        if len(digits) < MIN_PHONE_LENGTH:
+            return None
+        country = self.env.company.country_id
+        if phonenumbers:
+            try:
+                number = phonenumbers.parse(value, country.code or None)
+            except phonenumbers.NumberParseException:
+                number = None
+            if number and number.country_code:
+                national = phonenumbers.national_significant_number(number)
+                if len(national) >= MIN_PHONE_LENGTH:
+                    return national, str(number.country_code)
+        prefix = str(country.phone_code or "")
+        international = value.strip().startswith(("+", "00"))
+        if international:
+            digits = digits[2:] if value.strip().startswith("00") else digits
+            if prefix and digits.startswith(prefix):
+                return digits[len(prefix) :], prefix
+            return digits, ""
+        return digits, prefix
+
+    # ------------------------------------------------------------------
+    # Regular expressions (PostgreSQL's, case-insensitive)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_phone_pattern(self, national, prefix):
+        """The national number's digits with any separators between them,
+        with or without the international prefix (+39, 0039), never inside a
+        longer number."""
+        body = PHONE_SEPARATORS.join(national)
+        international = f"(?:(?:\\+|00){prefix}{PHONE_SEPARATORS})?" if prefix else ""
+        return f"(?<![0-9]){international}{body}(?![0-9])"
+
+    @api.model
+    def _gdpr_email_pattern(self, address):
+        """The address in any case, its "@" also as an HTML entity."""
+        return AT_PATTERN.join(
+            re.sub(r"(\W)", r"\\\1", part) for part in address.split("@")
+        )
+
+    @api.model
+    def _gdpr_name_pattern(self, name):
+        """The name in any case, each letter with or without its accent or
+        as an HTML entity, apostrophes and spaces as an HTML editor writes
+        them."""
+        parts = []
+        for char in unicodedata.normalize("NFC", name):
+            base = plain_text(char)
+            if base in LETTER_VARIANTS:
+                parts.append(self._gdpr_letter_pattern(base))
+            elif char in APOSTROPHES:
+                parts.append(APOSTROPHE_PATTERN)
+            elif char.isspace():
+                parts.append(SPACE_PATTERN)
+            elif char.isalnum():
+                parts.append(char)
+            else:
+                parts.append("\\" + char)
+        return "".join(parts)
+
+    @api.model
+    def _gdpr_letter_pattern(self, base):
+        variants = LETTER_VARIANTS[base]
+        accented = variants[1:] + variants[1:].upper()
+        decimal = "|".join(str(ord(char)) for char in accented)
+        hexadecimal = "|".join(f"{ord(char):x}" for char in accented)
+        return (
+            f"(?:[{variants}{variants.upper()}]|&{base}(?:{ENTITY_ACCENTS});"
+            f"|&#0*(?:{decimal});|&#x0*(?:{hexadecimal});)"
+        )
+
+    # ------------------------------------------------------------------
+    # The same comparison in SQL
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _gdpr_plain_sql(self, text):
+        """SQL: ``text`` as ``plain_text`` compares it, for matching words:
+        the HTML entities of accented letters, apostrophes and spaces
+        decoded, lower case, without accents (PostgreSQL's unaccent where the
+        extension is installed, else the accented letters above)."""
+        decoded = SQL(
+            """CASE WHEN strpos(%(text)s, '&') > 0 THEN
+                regexp_replace(regexp_replace(regexp_replace(%(text)s,
+                    %(letters)s, '\\1', 'gi'), %(apostrophes)s, '''', 'gi'),
+                    %(spaces)s, ' ', 'gi')
+               ELSE %(text)s END""",
+            text=text,
+            letters=f"&([a-z])(?:{ENTITY_ACCENTS});",
+            apostrophes=APOSTROPHE_PATTERN.replace("['’‘`´]|", ""),
+            spaces="&(?:nbsp|#0*160|#x0*a0);",
+        )
+        decoded = SQL("translate(%s, %s, %s)", decoded, APOSTROPHES[1:], "'" * 4)
+        if self.env.registry.has_unaccent:
+            return SQL("lower(unaccent(%s))", decoded)
+        return SQL("lower(translate(%s, %s, %s))", decoded, ACCENTED, PLAIN)
+
+    @api.model
+    def _gdpr_digits_sql(self, text):
+        """SQL: the phone-like numbers of ``text`` as digit strings (the
+        separators between digits dropped), to match phone numbers whatever
+        their format."""
+        return SQL(
+            "ARRAY(SELECT m[1] FROM regexp_matches(regexp_replace(%s, %s, '\\1', 'g'),"
+            " '([0-9]{6,})', 'g') AS m)",
+            text,
+            r"([0-9])[\s()./-]{1,3}(?=[0-9])",
+        )
