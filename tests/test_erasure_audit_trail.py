@@ -100,6 +100,92 @@ ERASE = textwrap.dedent(
 )
 
 
+# What people really type: one person's data in the formats a CRM collects
+# over the years, in the places Odoo keeps text.
+NAME = "Niccolò D'Amico"
+EMAIL = "niccolo.damico@example.com"
+PHONE_FORMATS = ("+39 347 765 9012", "3477659012", "347-765-9012", "0039 347 7659012")
+CONSENT = {
+    "evidence": "Modulo firmato da Niccolò D'Amico in fiera",
+    "ip": "203.0.113.77",
+    "user_agent": "Mozilla/5.0 (NiccoloPhone; rv:1)",
+}
+
+EVERYWHERE = textwrap.dedent(
+    """
+    from dateutil.relativedelta import relativedelta
+    from odoo import fields
+
+    env.company.check_account_audit_trail = True
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    long_ago = fields.Datetime.now() - relativedelta(years=11)
+    person = env["res.partner"].create({
+        "name": %(name)r, "email": %(email)r, "phone": %(phones)r[0],
+        "mobile": %(phones)r[3], "street": "Via Irnerio 5", "city": "Bologna",
+        "gdpr_legal_basis": "contract", "gdpr_source_id": source.id,
+    })
+    move = env["account.move"].create({
+        "move_type": "out_invoice", "partner_id": person.id,
+        "invoice_date": long_ago.date(),
+        "invoice_line_ids": [(0, 0, {"name": "Sofa", "quantity": 1,
+                                     "price_unit": 1000})],
+    })
+    move.action_post()
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=move.ids
+    ).create({"payment_date": long_ago.date()})._create_payments()
+    # the chatter of the invoice, which the audit trail keeps, and of the
+    # contact, in capitals and HTML-escaped, with the phone as typed
+    move.message_post(
+        body="Sollecito a NICCOL&Ograve; D&#39;AMICO, tel. " + %(phones)r[1],
+        message_type="comment",
+    )
+    person.message_post(
+        body="Richiamare niccol&ograve; d&#39;amico al " + %(phones)r[2]
+        + " o scrivere a " + %(email)r.upper(),
+        message_type="comment",
+    )
+    lead = env["crm.lead"].create({
+        "name": "Divano angolare", "partner_id": person.id,
+        "description": "Contatto: " + %(name)r.upper() + " - " + %(phones)r[3],
+    })
+    env["ir.attachment"].create({
+        "name": "biglietto.txt", "res_model": "res.partner", "res_id": person.id,
+        "raw": (%(name)r + " " + %(phones)r[1]).encode(),
+    })
+    person._gdpr_record_consent(
+        "marketing", "given", "paper",
+        evidence=%(evidence)r, ip=%(ip)r, user_agent=%(user_agent)r,
+    )
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE res_partner SET gdpr_last_interaction = %%s, create_date = %%s "
+        "WHERE id = %%s", (long_ago, long_ago, person.id))
+    env.cr.commit()
+    run = env["gdpr.retention.run"]._gdpr_start()
+    run._gdpr_execute(subjects={("res.partner", person.id)})
+    env.cr.commit()
+    print("DONE " + json.dumps({
+        "person": person.id, "move": move.id, "lead": lead.id,
+        "run": [(line.action, line.result, line.message or "")
+                for line in run.line_ids],
+        "ledger": env["gdpr.consent.event"].sudo()._gdpr_verify_chain()["ok"],
+        "audit": env["gdpr.audit.log"].sudo()._gdpr_verify_chain()["ok"],
+    }))
+    """
+)
+
+# Every text-like column of the public schema, as text.
+TEXT_COLUMNS = """
+    SELECT c.table_name, c.column_name
+      FROM information_schema.columns c
+      JOIN information_schema.tables t
+        ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+     WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+       AND c.data_type IN ('text', 'character varying', 'jsonb', 'json')
+"""
+
+
 class TestErasureWithAuditTrail(IsolatedDatabaseCase):
     modules = "account,gdpr_compliance"
 
@@ -172,3 +258,48 @@ class TestErasureWithAuditTrail(IsolatedDatabaseCase):
         self.assertEqual(partners[0][4], "minimised")
         self.assertNotEqual(partners[1][1], "Ottone Expired")
         self.assertFalse(partners[1][2] or partners[1][3])
+
+    def test_no_string_of_the_person_is_left_in_any_format(self):
+        values = {
+            "name": NAME,
+            "email": EMAIL,
+            "phones": PHONE_FORMATS,
+            **CONSENT,
+        }
+        result = self._run(EVERYWHERE % values, "DONE")
+        self.assertEqual(
+            [(action, status) for action, status, _msg in result["run"]],
+            [("delete", "done")],
+            result["run"],
+        )
+        self.assertTrue(result["ledger"], "the consent ledger chain verifies")
+        self.assertTrue(result["audit"], "the audit log chain verifies")
+        # the invoice stays (it was paid 11 years ago: the fiscal hold is
+        # over, so it keeps no name either)
+        self.assertEqual(
+            self._rows(
+                "SELECT state FROM account_move WHERE id = %s", [result["move"]]
+            ),
+            [("posted",)],
+        )
+        name_forms = (
+            r"niccol(o|ò|&ograve;|&#0*242;|&#x0*f2;)"
+            r"(\s|&nbsp;)+d('|’|&#0*39;|&#x0*27;|&apos;)amico"
+        )
+        found = []
+        for table, column in self._rows(TEXT_COLUMNS):
+            rows = self._rows(
+                f'SELECT count(*) FROM "{table}" WHERE '  # noqa: S608 - catalog names
+                f'"{column}"::text ~* %s OR "{column}"::text ILIKE %s '
+                f'OR "{column}"::text ILIKE ANY(%s) '
+                f"OR regexp_replace(\"{column}\"::text, '[^0-9]', '', 'g') LIKE %s",
+                [
+                    name_forms,
+                    f"%{EMAIL}%",
+                    [f"%{CONSENT['ip']}%", "%NiccoloPhone%"],
+                    "%3477659012%",
+                ],
+            )
+            if rows[0][0]:
+                found.append(f"{table}.{column}: {rows[0][0]}")
+        self.assertEqual(found, [], "the person's strings are still there")
