@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import gdpr_erasure
 from . import gdpr_mailing_exclusion
+from . import gdpr_marketing_decision
 from . import gdpr_import_triage
 from . import gdpr_objection
 from . import gdpr_processing_rule
