@@ -269,13 +269,13 @@ class GdprProcessingRule(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _gdpr_verdict_rows_sql(self, purpose, partner_ids):
+    def _gdpr_verdict_rows_sql(self, purpose, partner_ids, as_of=None):
         """SQL rows ``(id, reason, ground, keep_until)`` for ``purpose`` (a
         gdpr.purpose) of the partners the SQL ``partner_ids`` returns (one
-        column): why each may not be processed (NULL when it may), on what it
-        may, and until when the purpose lets the data be kept, after which
-        an "allowed" becomes "lapsed" (Art. 5(1)(e)); infinity without a
-        retention period."""
+        column), at ``as_of`` (now): why each may not be processed (NULL when
+        it may), on what it may, and until when the purpose lets the data be
+        kept, after which the answer is "lapsed" unless a reason checked
+        before holds (Art. 5(1)(e)); infinity without a retention period."""
         aliases = {"partner": "rp", "consent": "c", "purpose": "pu"}
         return SQL(
             """
@@ -286,7 +286,7 @@ class GdprProcessingRule(models.AbstractModel):
          LEFT JOIN gdpr_consent c
                 ON c.partner_id = rp.id AND c.purpose_id = pu.id
             """,
-            reason=self._gdpr_refusal_sql(aliases),
+            reason=self._gdpr_refusal_sql(aliases, as_of=as_of),
             ground=self._gdpr_ground_sql(aliases),
             keep_until=self._gdpr_keep_until_sql("pu", "rp"),
             purpose=purpose.id,

@@ -215,27 +215,31 @@ class GdprMarketingDecision(models.AbstractModel):
     @api.model
     def _gdpr_store(self, persons):
         """Decide, with the rule, for the persons the SQL ``persons`` returns
-        and store the answer on their mailing contacts: the reason, or, when
-        allowed, until when (the end of the retention period; NULL without
-        one). Returns how many contacts held another answer."""
+        and store the answer on their mailing contacts: the reason (NULL when
+        allowed) and, while it is ahead, the end of the person's retention
+        period, the one moment when time alone can change the rule's answer.
+        Returns how many contacts held another answer."""
         rule = self.env["gdpr.processing.rule"]
         purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                WITH decided AS (%(rows)s)
+                WITH decided AS (
+                     SELECT d.id, d.reason,
+                            CASE WHEN d.keep_until > %(now)s
+                                 THEN NULLIF(d.keep_until, 'infinity') END AS until
+                       FROM (%(rows)s) AS d(id, reason, ground, keep_until))
                 UPDATE mailing_contact mc
                    SET gdpr_marketing_refusal = d.reason,
-                       gdpr_marketing_until = CASE WHEN d.reason IS NULL
-                           THEN NULLIF(d.keep_until, 'infinity') END
-                  FROM decided d(id, reason, ground, keep_until)
+                       gdpr_marketing_until = d.until
+                  FROM decided d
                  WHERE mc.gdpr_partner_id = d.id
                    AND (mc.gdpr_marketing_refusal IS DISTINCT FROM d.reason
-                        OR mc.gdpr_marketing_until IS DISTINCT FROM
-                           CASE WHEN d.reason IS NULL
-                                THEN NULLIF(d.keep_until, 'infinity') END)
+                        OR mc.gdpr_marketing_until IS DISTINCT FROM d.until)
                 """,
-                rows=rule._gdpr_verdict_rows_sql(purpose, persons),
+                rows=rule._gdpr_verdict_rows_sql(purpose, persons, as_of=now),
+                now=now,
             )
         )
         changed = self.env.cr.rowcount

@@ -73,12 +73,12 @@ class MailingContact(models.Model):
         "processing rule last decided it (empty: they may).",
     )
     gdpr_marketing_until = fields.Datetime(
-        string="Person's Marketing Allowed Until",
+        string="Person's Marketing Decision Until",
         readonly=True,
         copy=False,
         index="btree_not_null",
         help="When the marketing purpose's retention period of the contact's "
-        "person ends, after which the rule decides again.",
+        "person ends: the rule decides again then.",
     )
 
     def init(self):

@@ -12,7 +12,3 @@ class ResConfigSettings(models.TransientModel):
         help="A list subscription not confirmed through the emailed link within "
         "this many days goes to the suppression list.",
     )
-
-    def action_gdpr_recompute_marketing_decisions(self):
-        """Recompute every mailing contact's stored marketing decision."""
-        return self.env["gdpr.marketing.decision"].action_gdpr_recompute()
