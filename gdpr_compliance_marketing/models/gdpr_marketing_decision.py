@@ -67,9 +67,10 @@ class GdprMarketingDecision(models.AbstractModel):
 
     @api.model
     def _gdpr_sources(self):
-        """``{table: SQL rows of the partner ids a change concerns}`` for the
-        tables the rule reads, the customer documents of installed apps
-        included."""
+        """``{table: {event: SQL rows of the partner ids a change concerns}}``
+        for the tables the rule reads, the customer documents of installed
+        apps included (their rows in the transition tables ``gdpr_new`` and
+        ``gdpr_old``)."""
         sources = {
             table: {
                 "INSERT": source % {"rows": "gdpr_new"},
