@@ -308,9 +308,9 @@ class GdprMarketingDecision(models.AbstractModel):
         )
 
     @api.model
-    def action_gdpr_recompute(self):
+    def _gdpr_recompute_by_officer(self):
         """The data protection officer's repair: every stored decision made
-        again by the rule, and how many were different."""
+        again by the rule; returns how many were different."""
         if not self.env.user.has_group("gdpr_compliance.group_gdpr_officer"):
             raise AccessError(
                 self.env._(
@@ -318,18 +318,4 @@ class GdprMarketingDecision(models.AbstractModel):
                     "marketing decisions."
                 )
             )
-        changed = self._gdpr_recompute_all()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if not changed else "warning",
-                "title": self.env._("Marketing decisions recomputed"),
-                "message": self.env._(
-                    "%(count)s mailing contact(s) held a decision different "
-                    "from the processing rule's; they now hold the rule's.",
-                    count=changed,
-                ),
-                "sticky": bool(changed),
-            },
-        }
+        return self._gdpr_recompute_all()

@@ -187,14 +187,17 @@ class TestMarketingDecision(MarketingPeopleCommon):
         self.env["mailing.contact"].invalidate_model()
         self.assertIn(prospect.id, self.mailing._get_recipients())
         with self.assertRaises(AccessError):
-            self.Decision.with_user(self.user_sales).action_gdpr_recompute()
+            self.Decision.with_user(self.user_sales)._gdpr_recompute_by_officer()
         # ...until the DPO has every decision made again (Privacy >
-        # Configuration)
-        recompute = self.env.ref(
-            "gdpr_compliance_marketing.gdpr_marketing_decision_action_recompute"
+        # Configuration > Recompute Marketing Decisions)
+        action = self.env.ref(
+            "gdpr_compliance_marketing.gdpr_marketing_decision_wizard_action"
         )
-        action = recompute.with_user(self.user_dpo).run()
-        self.assertIn("1 mailing contact(s)", action["params"]["message"])
+        Wizard = self.env[action.res_model].with_user(self.user_dpo)
+        wizard = Wizard.create({})
+        wizard.action_recompute()
+        self.assertEqual(wizard.changed_count, 1)
         self.assertStoredIsTheRule(self._states())
-        action = recompute.with_user(self.user_dpo).run()
-        self.assertIn("0 mailing contact(s)", action["params"]["message"])
+        wizard = Wizard.create({})
+        wizard.action_recompute()
+        self.assertEqual(wizard.changed_count, 0)
