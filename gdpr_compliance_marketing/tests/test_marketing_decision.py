@@ -144,6 +144,13 @@ class TestMarketingDecision(MarketingPeopleCommon):
     def test_purpose_settings(self):
         self.purpose_marketing.customer_legitimate_interest = False
         self.assertStoredIsTheRule(self._states(customer="no_basis"))
+        # written behind the ORM's back, nothing recomputed on the partners
+        self.env.cr.execute(
+            "UPDATE gdpr_purpose SET customer_legitimate_interest = TRUE WHERE id = %s",
+            [self.purpose_marketing.id],
+        )
+        self.purpose_marketing.invalidate_recordset()
+        self.assertStoredIsTheRule(self._states())
 
     def test_contacts_changing_person(self):
         own = self.contacts["contact_own_consent"]
