@@ -27,6 +27,7 @@
         "views/mailing_contact_views.xml",
         "views/gdpr_retention_run_views.xml",
         "views/gdpr_mailing_exclusion_views.xml",
+        "views/gdpr_marketing_decision_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["gdpr_compliance_marketing/static/tests/tours/*.js"],

@@ -34,8 +34,9 @@ def post_init_hook(env):
 
 def uninstall_hook(env):
     """Drop what the ORM does not know about: the triggers keeping mailing
-    contacts' person and own consent, on tables that stay, would break every
-    write of a partner once the columns are gone."""
+    contacts' person, own consent and stored marketing decision, on tables
+    that stay, would break every write of a partner once the columns are
+    gone."""
     for trigger, table in PERSON_TRIGGERS.items():
         env.cr.execute(
             SQL(
@@ -48,3 +49,4 @@ def uninstall_hook(env):
         env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
     for index in PERSON_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
+    env["gdpr.marketing.decision"]._gdpr_uninstall()

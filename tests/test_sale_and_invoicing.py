@@ -111,6 +111,67 @@ INTERACTION_SCRIPT = textwrap.dedent(
 )
 
 
+DECISION_SCRIPT = textwrap.dedent(
+    """
+    import json
+    source = env.ref("gdpr_compliance.gdpr_source_trade_fair")
+    company, billed = env["res.partner"].create([
+        {"name": name, "email": f"{name.split()[0].lower()}@example.org",
+         "gdpr_legal_basis": "contract", "gdpr_source_id": source.id,
+         "is_company": name.endswith("Spa")}
+        for name in ("Buyer Spa", "Billed Person")
+    ])
+    # the company buys: its employee, whose own row nothing writes, becomes
+    # a customer's contact
+    buyer = env["res.partner"].create({
+        "name": "Employee Person", "email": "employee@example.org",
+        "parent_id": company.id, "gdpr_legal_basis": "contract",
+        "gdpr_source_id": source.id,
+    })
+    newsletter = env["mailing.list"].create({"name": "News"})
+    contacts = env["mailing.contact"].with_context(
+        gdpr_subscription_confirmed=True
+    ).create([
+        {"name": partner.name, "email": partner.email,
+         "list_ids": [(4, newsletter.id)]}
+        for partner in (buyer, billed)
+    ])
+    decisions = env["gdpr.marketing.decision"]
+
+    def stored():
+        decisions._gdpr_refresh()
+        contacts.invalidate_recordset()
+        return [contact.gdpr_marketing_refusal or False for contact in contacts]
+
+    result = {"before": stored()}
+    product = env["product.product"].create({"name": "Sofa", "list_price": 900})
+    env["sale.order"].create({
+        "partner_id": company.id,
+        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+    }).action_confirm()
+    env["account.move"].create({
+        "move_type": "out_invoice", "partner_id": billed.id,
+        "invoice_date": "2026-03-16",
+        "invoice_line_ids": [(0, 0, {"name": "Chairs", "quantity": 4,
+                                     "price_unit": 120})],
+    }).action_post()
+    result["after"] = stored()
+    result["rule"] = [
+        partner._gdpr_can_process("marketing")[0] for partner in (buyer, billed)
+    ]
+    env.cr.execute(
+        "SELECT c.relname, count(*) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname LIKE 'gdpr_marketing_stale_%%' "
+        "AND c.relname IN ('sale_order', 'account_move') GROUP BY 1"
+    )
+    result["triggers"] = dict(env.cr.fetchall())
+    print("RESULT " + json.dumps(result))
+    env.cr.rollback()
+    """
+)
+
+
 class TestSaleAndInvoicing(IsolatedDatabaseCase):
     # the marketing addon is not named: it must come by itself, Email
     # Marketing being installed (auto_install)
@@ -162,3 +223,13 @@ class TestSaleAndInvoicing(IsolatedDatabaseCase):
         self.assertFalse(paid_email)
         self.assertEqual(paid_state, "anonymised")
         self.assertEqual(result["lines"], ["delete", "minimise"])
+
+    def test_orders_and_invoices_move_the_stored_marketing_decision(self):
+        # the stored decision a list mailing reads follows the documents of
+        # apps the addons do not depend on: a confirmed order, a posted
+        # invoice make a customer (Italian Privacy Code art. 130(4))
+        result = self._result(DECISION_SCRIPT)
+        self.assertEqual(result["before"], ["no_basis", "no_basis"])
+        self.assertEqual(result["after"], [False, False])
+        self.assertEqual(result["rule"], [True, True])
+        self.assertEqual(result["triggers"], {"sale_order": 3, "account_move": 3})

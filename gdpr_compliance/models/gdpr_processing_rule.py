@@ -269,6 +269,31 @@ class GdprProcessingRule(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _gdpr_verdict_rows_sql(self, purpose, partner_ids, as_of=None):
+        """SQL rows ``(id, reason, ground, keep_until)`` for ``purpose`` (a
+        gdpr.purpose) of the partners the SQL ``partner_ids`` returns (one
+        column), at ``as_of`` (now): why each may not be processed (NULL when
+        it may), on what it may, and until when the purpose lets the data be
+        kept, after which the answer is "lapsed" unless a reason checked
+        before holds (Art. 5(1)(e)); infinity without a retention period."""
+        aliases = {"partner": "rp", "consent": "c", "purpose": "pu"}
+        return SQL(
+            """
+            SELECT rp.id, %(reason)s, %(ground)s, %(keep_until)s
+              FROM (%(ids)s) AS t(id)
+              JOIN res_partner rp ON rp.id = t.id
+              JOIN gdpr_purpose pu ON pu.id = %(purpose)s
+         LEFT JOIN gdpr_consent c
+                ON c.partner_id = rp.id AND c.purpose_id = pu.id
+            """,
+            reason=self._gdpr_refusal_sql(aliases, as_of=as_of),
+            ground=self._gdpr_ground_sql(aliases),
+            keep_until=self._gdpr_keep_until_sql("pu", "rp"),
+            purpose=purpose.id,
+            ids=partner_ids,
+        )
+
+    @api.model
     def _gdpr_verdicts(self, partner_ids, purpose):
         """``{partner_id: (reason, ground)}`` for ``purpose`` (a gdpr.purpose
         or its code): ``reason`` why the partner may not be processed (False
@@ -278,27 +303,15 @@ class GdprProcessingRule(models.AbstractModel):
         if not partner_ids:
             return {}
         purpose = self.env["gdpr.purpose"]._gdpr_get(purpose)
-        aliases = {"partner": "rp", "consent": "c", "purpose": "pu"}
         self.env.flush_all()
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT rp.id, %(reason)s, %(ground)s
-                  FROM unnest(%(ids)s::int[]) AS t(id)
-                  JOIN res_partner rp ON rp.id = t.id
-                  JOIN gdpr_purpose pu ON pu.id = %(purpose)s
-             LEFT JOIN gdpr_consent c
-                    ON c.partner_id = rp.id AND c.purpose_id = pu.id
-                """,
-                reason=self._gdpr_refusal_sql(aliases),
-                ground=self._gdpr_ground_sql(aliases),
-                purpose=purpose.id,
-                ids=list(set(partner_ids)),
+            self._gdpr_verdict_rows_sql(
+                purpose, SQL("SELECT unnest(%s::int[])", list(set(partner_ids)))
             )
         )
         return {
             pid: (reason or False, False if reason else ground)
-            for pid, reason, ground in self.env.cr.fetchall()
+            for pid, reason, ground, _keep_until in self.env.cr.fetchall()
         }
 
     @api.model

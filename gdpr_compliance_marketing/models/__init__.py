@@ -2,6 +2,7 @@
 from . import gdpr_consent_event
 from . import gdpr_erasure
 from . import gdpr_mailing_exclusion
+from . import gdpr_marketing_decision
 from . import gdpr_import_triage
 from . import gdpr_objection
 from . import gdpr_processing_rule

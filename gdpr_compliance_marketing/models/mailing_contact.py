@@ -62,11 +62,35 @@ class MailingContact(models.Model):
         "itself. It counts only when no contact has the same address.",
     )
 
+    # The processing rule's direct-marketing answer for the contact's person,
+    # stored for mailings and kept current by gdpr.marketing.decision.
+    gdpr_marketing_refusal = fields.Selection(
+        selection="_selection_gdpr_marketing_refusal",
+        string="Person's Marketing Refusal",
+        readonly=True,
+        copy=False,
+        help="Why the contact's person may not receive direct marketing, as the "
+        "processing rule last decided it (empty: they may).",
+    )
+    gdpr_marketing_until = fields.Datetime(
+        string="Person's Marketing Decision Until",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the marketing purpose's retention period of the contact's "
+        "person ends: the rule decides again then.",
+    )
+
     def init(self):
         result = super().init()
         self._gdpr_create_person_triggers()
         self._gdpr_refresh_persons()
+        self.env["gdpr.marketing.decision"]._gdpr_install()
         return result
+
+    @api.model
+    def _selection_gdpr_marketing_refusal(self):
+        return self.env["gdpr.processing.rule"]._gdpr_decision_selection()
 
     @api.model_create_multi
     def create(self, vals_list):

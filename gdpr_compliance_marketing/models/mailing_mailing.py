@@ -75,9 +75,9 @@ class MailingMailing(models.Model):
     def _get_recipients(self):
         if self._gdpr_rules_in_search():
             # the rules are part of mass_mailing's own search: one query, and
-            # only the recipients who may be mailed come back. It reads tables
-            # the search domain does not name: write them first.
-            self.env.flush_all()
+            # only the recipients who may be mailed come back. The persons'
+            # stored decisions are made current first.
+            self.env["gdpr.marketing.decision"]._gdpr_refresh()
             res_ids = super(
                 MailingMailing, self.with_context(gdpr_recipient_rules=self.id)
             )._get_recipients()
@@ -146,8 +146,10 @@ class MailingMailing(models.Model):
         kept by the database): a confirmed subscription to one of the lists,
         an address not suppressed, and a marketing basis, that of the person
         (the newest contact with the address) or else the contact's own
-        consent. Erased addresses, kept as keyed hashes only, are checked on
-        what this lets through."""
+        consent. The person's answer is the processing rule's, stored on the
+        contact and brought up to date just before the search (see
+        gdpr.marketing.decision). Erased addresses, kept as keyed hashes
+        only, are checked on what this lets through."""
         return [
             (
                 "subscription_ids",
@@ -170,48 +172,10 @@ class MailingMailing(models.Model):
             "&",
             ("gdpr_partner_id", "=", False),
             ("gdpr_own_consent", "=", "given"),
-            ("gdpr_partner_id", "in", self._gdpr_allowed_persons_sql()),
+            "&",
+            ("gdpr_partner_id", "!=", False),
+            ("gdpr_marketing_refusal", "=", False),
         ]
-
-    def _gdpr_allowed_persons_sql(self):
-        """SQL sub-query: the partners standing for a contact of the
-        mailing's lists that may receive direct marketing. Customers are
-        found by joins, which the planner sizes, rather than by a lookup per
-        partner."""
-        purpose = self.env["gdpr.purpose"]._gdpr_get("marketing")
-        rule = self.env["gdpr.processing.rule"]
-        return SQL(
-            """
-            (WITH customers AS MATERIALIZED (
-                  SELECT DISTINCT doc.partner_id
-                    FROM (%(documents)s) AS doc(partner_id, date)
-                   WHERE doc.partner_id IS NOT NULL)
-            SELECT rp.id
-              FROM res_partner rp
-              JOIN gdpr_purpose pu ON pu.id = %(purpose)s
-         LEFT JOIN gdpr_consent gc
-                ON gc.partner_id = rp.id AND gc.purpose_id = pu.id
-         LEFT JOIN customers own_doc ON own_doc.partner_id = rp.id
-         LEFT JOIN customers company_doc
-                ON company_doc.partner_id = rp.commercial_partner_id
-             WHERE rp.id IN (SELECT mc.gdpr_partner_id
-                               FROM mailing_contact mc
-                               JOIN mailing_subscription s ON s.contact_id = mc.id
-                              WHERE s.list_id = ANY(%(lists)s)
-                                AND mc.gdpr_partner_id IS NOT NULL)
-               AND %(reason)s IS NULL)
-            """,
-            lists=self.contact_list_ids.ids,
-            documents=rule._gdpr_customer_document_dates(),
-            purpose=purpose.id,
-            reason=rule._gdpr_refusal_sql(
-                {"partner": "rp", "consent": "gc", "purpose": "pu"},
-                customer=SQL(
-                    "(own_doc.partner_id IS NOT NULL "
-                    "OR company_doc.partner_id IS NOT NULL)"
-                ),
-            ),
-        )
 
     def _action_send_mail(self, res_ids=None):
         if res_ids:

@@ -15,3 +15,4 @@ from . import test_ui
 from . import test_exclusion_messages
 from . import test_import_suppression
 from . import test_privacy_centre_marketing
+from . import test_marketing_decision
