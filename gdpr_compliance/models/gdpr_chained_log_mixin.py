@@ -268,25 +268,23 @@ class GdprChainedLogMixin(models.AbstractModel):
             (self._table, names["refuse"]),
             (self._gdpr_head_table(), names["guard"]),
         )
-        for table, trigger in guards:
-            self.env.cr.execute(
-                SQL(
-                    "ALTER TABLE %s DISABLE TRIGGER %s",
-                    SQL.identifier(table),
-                    SQL.identifier(trigger),
-                )
-            )
-        try:
-            yield
-        finally:
+
+        def switch(state):
             for table, trigger in guards:
                 self.env.cr.execute(
                     SQL(
-                        "ALTER TABLE %s ENABLE TRIGGER %s",
+                        "ALTER TABLE %s %s TRIGGER %s",
                         SQL.identifier(table),
+                        SQL(state),
                         SQL.identifier(trigger),
                     )
                 )
+
+        switch("DISABLE")
+        try:
+            yield
+        finally:
+            switch("ENABLE")
 
     @api.model
     def _gdpr_reseal_chain(self):

@@ -338,20 +338,25 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_remove_attachments(self, scope):
-        """Documents attached to the person's records; the evidence of the
-        consent ledger stays (it is part of the proof)."""
+        """Documents attached to the person's records. The consent ledger's
+        evidence documents stay as records (the chain names them), emptied
+        like the evidence text its destroyed key hid: only a document
+        another person's consent also rests on keeps its content."""
         attachments = self.env["ir.attachment"].search(self._gdpr_scope_domain(scope))
-        if "gdpr.consent.event" in self.env:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT evidence_attachment_id FROM gdpr_consent_event "
-                    "WHERE evidence_attachment_id = ANY(%s)",
-                    attachments.ids,
-                )
+        self.env.cr.execute(
+            SQL(
+                "SELECT evidence_attachment_id, bool_and(partner_id IS NULL "
+                "OR partner_id = ANY(%s)) FROM gdpr_consent_event "
+                "WHERE evidence_attachment_id = ANY(%s) "
+                "GROUP BY evidence_attachment_id",
+                scope.get("res.partner", []),
+                attachments.ids,
             )
-            evidence = {row[0] for row in self.env.cr.fetchall()}
-            attachments = attachments.filtered(lambda a: a.id not in evidence)
-        attachments.unlink()
+        )
+        evidence = dict(self.env.cr.fetchall())
+        own = attachments.filtered(lambda a: evidence.get(a.id))
+        own.write({"datas": False, "name": self.env._("Erased evidence")})
+        attachments.filtered(lambda a: a.id not in evidence).unlink()
 
     @api.model
     def _gdpr_process_related(self, partners, scope, mode, keep_fields):

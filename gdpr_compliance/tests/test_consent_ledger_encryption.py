@@ -122,6 +122,26 @@ class TestConsentLedgerEncryption(ConsentCommon):
         self.assertIn(key, html.decode())
         self.assertNotIn(IP, html.decode())
 
+    def test_erasure_empties_the_evidence_document(self):
+        """A scanned form attached to the person is their data too: the
+        record the chain names stays, its content goes."""
+        form = self.env["ir.attachment"].create(
+            {
+                "name": "Modulo firmato Livia Santarelli.txt",
+                "res_model": "res.partner",
+                "res_id": self.person.id,
+                "raw": b"Firmato: Livia Santarelli, 203.0.113.41",
+            }
+        )
+        self._record(self.person, attachment=form)
+        self.person.with_user(self.user_dpo)._gdpr_erase()
+        self.env.invalidate_all()
+        self.assertTrue(form.exists())
+        self.assertFalse(form.raw)
+        self.assertNotIn("Livia", form.name)
+        self.assertFalse(tables_containing(self.env, "Livia Santarelli", IP))
+        self.assertTrue(self.Event._gdpr_verify_chain()["ok"])
+
     def test_lead_consent_uses_the_lead_key_and_goes_with_the_person(self):
         lead = self.Lead.create(
             {
