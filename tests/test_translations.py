@@ -9,6 +9,7 @@ import polib
 from babel.messages.extract import extract_python
 
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import TranslationModuleReader
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = ("gdpr_compliance", "gdpr_compliance_marketing")
@@ -58,6 +59,27 @@ class TestItalianTranslation(TransactionCase):
             ]
             self.assertFalse(missing, f"{addon}: untranslated {missing[:5]}")
             self.assertGreater(len(pot), 0)
+
+    def test_pot_holds_what_odoo_extracts(self):
+        """The .pot is what Odoo's own export reads from the installed
+        addons: a term written into the .po by hand with other spacing than
+        the view or the code has would never be shown translated."""
+        for addon in ADDONS:
+            pot = polib.pofile(os.path.join(REPO, addon, "i18n", f"{addon}.pot"))
+            known = {entry.msgid for entry in pot}
+            # the texts of the code and of the views and templates (the demo
+            # database's records are in Italian already)
+            extracted = {
+                source
+                for _module, kind, _name, _res_id, source, _value, _comments in (
+                    TranslationModuleReader(self.env.cr, modules=[addon])
+                )
+                if kind in ("code", "model_terms")
+            }
+            self.assertFalse(
+                sorted(extracted - known)[:5],
+                f"{addon}: terms missing from the .pot (run setup/i18n)",
+            )
 
     def test_term_extractor_reads_every_python_file(self):
         """Odoo's export evaluates the arguments of ``_()`` calls: an f-string
