@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import confirm_subscription
 from .test_double_opt_in import confirmation_url
 
 
@@ -63,11 +64,13 @@ class TestMassMailingFlows(HttpCase):
             )
         )
         self.assertEqual(self.mailing_list.contact_count, 2)
-        # double opt-in: each opens the link of the email, which records consent
+        # double opt-in: each opens the link of the email and presses its
+        # button, which records consent
         self.env.invalidate_all()
         for subscription in contacts.subscription_ids:
             link = urlparse(confirmation_url(self.env, subscription))
-            response = self.url_open(f"{link.path}?{link.query}")
+            params = {key: values[0] for key, values in parse_qs(link.query).items()}
+            response = confirm_subscription(self, params)
             self.assertEqual(response.status_code, 200)
         self.assertEqual(
             set(contacts.subscription_ids.mapped("gdpr_confirmation_state")),
