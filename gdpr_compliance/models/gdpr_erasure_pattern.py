@@ -19,6 +19,9 @@ except ImportError:  # Odoo runs without it too: digits and the company's prefix
 MIN_NAME_LENGTH = 6
 
 MIN_PHONE_LENGTH = 6
+# a number in international format with nothing but digits and separators
+# (no trunk prefix in brackets, no extension)
+INTERNATIONAL_PHONE = re.compile(r"(\+|00)(?!.*\(0\))[\d\s()./-]+")
 
 # A plain ASCII address, which Odoo's parser would only lower-case: a batch of
 # retention meets thousands of them.
@@ -118,8 +121,9 @@ class GdprErasurePattern(models.AbstractModel):
                 emails.setdefault(address.lower(), address)
         wide += [("email", value, None) for value in emails.values()]
         phones = {}
+        country = self.env.company.country_id
         for value in values["phone"]:
-            parsed = self._gdpr_phone_parts(value)
+            parsed = self._gdpr_phone_parts(value, country)
             if parsed:
                 phones.setdefault(parsed, value)
         wide += [("phone", national, prefix) for national, prefix in phones]
@@ -157,16 +161,30 @@ class GdprErasurePattern(models.AbstractModel):
         return {address for address in addresses if address}
 
     @api.model
-    def _gdpr_phone_parts(self, value):
+    def _gdpr_phone_parts(self, value, country=None):
         """``(national number, country prefix)`` of a phone as digits, or
-        None when it is too short to name anybody. With the phonenumbers
-        library (Odoo's phone validation uses it too) any format parses;
-        without it, the digits, and the company's country prefix for a
-        number written without one."""
+        None when it is too short to name anybody. A number written with
+        the prefix of ``country`` (default: the company's) is split at once:
+        country calling codes are prefix-free (E.164), so the prefix is the
+        number's, and a retention batch meets thousands of them. Otherwise,
+        with the phonenumbers library (Odoo's phone validation uses it too)
+        any format parses; without it, the digits, and the country's prefix
+        for a number written without one."""
         digits = re.sub(r"\D", "", value or "")
         if len(digits) < MIN_PHONE_LENGTH:
             return None
-        country = self.env.company.country_id
+        country = country or self.env.company.country_id
+        prefix = str(country.phone_code or "")
+        value = value.strip()
+        international = value.startswith(("+", "00"))
+        if international:
+            digits = digits[2:] if value.startswith("00") else digits
+            if (
+                prefix
+                and digits.startswith(prefix)
+                and INTERNATIONAL_PHONE.fullmatch(value)
+            ):
+                return digits[len(prefix) :], prefix
         if phonenumbers:
             try:
                 number = phonenumbers.parse(value, country.code or None)
@@ -176,12 +194,7 @@ class GdprErasurePattern(models.AbstractModel):
                 national = phonenumbers.national_significant_number(number)
                 if len(national) >= MIN_PHONE_LENGTH:
                     return national, str(number.country_code)
-        prefix = str(country.phone_code or "")
-        international = value.strip().startswith(("+", "00"))
         if international:
-            digits = digits[2:] if value.strip().startswith("00") else digits
-            if prefix and digits.startswith(prefix):
-                return digits[len(prefix) :], prefix
             return digits, ""
         return digits, prefix
 

@@ -193,3 +193,18 @@ class TestErasureSweepVariants(GdprCommon):
             parts = {Pattern._gdpr_phone_parts(form) for form in forms}
         self.assertEqual(parts, {("3331234567", "39")})
         self.assertIsNone(Pattern._gdpr_phone_parts("12 34"))
+
+    def test_phone_parts_with_phonenumbers(self):
+        """With the library, a number of another country or written with a
+        trunk prefix in brackets parses to its own national number."""
+        Pattern = self.env["gdpr.erasure.pattern"]
+        forms = (PHONE, "333 123 4567", "0039 333 123 4567", "+39 (333) 1234567")
+        self.assertEqual(
+            {Pattern._gdpr_phone_parts(form) for form in forms}, {("3331234567", "39")}
+        )
+        self.assertEqual(
+            Pattern._gdpr_phone_parts("+44 (0)20 7946 0958"), ("2079460958", "44")
+        )
+        self.assertEqual(
+            Pattern._gdpr_phone_parts("02 7654 3210"), ("0276543210", "39")
+        )
