@@ -215,10 +215,11 @@ class GdprErasurePattern(models.AbstractModel):
     def _gdpr_phone_pattern(self, national, prefix):
         """The national number's digits with any separators between them,
         with or without the international prefix (+39, 0039), never inside a
-        longer number."""
+        longer number or a word (a hexadecimal key or checksum may hold the
+        same digits)."""
         body = PHONE_SEPARATORS.join(national)
         international = f"(?:(?:\\+|00){prefix}{PHONE_SEPARATORS})?" if prefix else ""
-        return f"(?<![0-9]){international}{body}(?![0-9])"
+        return f"(?<![0-9A-Za-z]){international}{body}(?![0-9A-Za-z])"
 
     @api.model
     def _gdpr_email_pattern(self, address):

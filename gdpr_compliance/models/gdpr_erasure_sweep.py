@@ -28,6 +28,17 @@ SWEEP_EXCLUDED_TABLES = (
     "gdpr_erasure_pending",
 )
 
+# Columns holding only keyed hashes (hexadecimal): no name, address or phone
+# can be in them, and reading them would only cost time.
+SWEEP_EXCLUDED_COLUMNS = {
+    ("gdpr_retention_run_line", "partner_key"),
+    ("gdpr_request", "subject_key"),
+    ("res_partner", "gdpr_subject_key"),
+    ("gdpr_privacy_link", "email_key"),
+    ("gdpr_request_link", "email_key"),
+    ("gdpr_suppression", "email_hash"),
+}
+
 # Columns that name a person: a homonym's own record must not lose its name,
 # so the full-name sweep leaves these alone (the erased person's rows there
 # are cleared field by field).
@@ -114,8 +125,9 @@ class GdprErasureSweep(models.AbstractModel):
                 list(self._gdpr_sweep_excluded_tables()),
             )
         )
-        # a selection column holds one of its fixed keys, never a person
-        choices = {
+        # a selection column holds one of its fixed keys, never a person; nor
+        # does a keyed hash
+        skipped = set(SWEEP_EXCLUDED_COLUMNS) | {
             (model._table, name)
             for model in self.env.registry.values()
             if not model._abstract and model._auto
@@ -124,7 +136,7 @@ class GdprErasureSweep(models.AbstractModel):
         }
         columns = {}
         for table, column, data_type in self.env.cr.fetchall():
-            if (table, column) not in choices:
+            if (table, column) not in skipped:
                 columns.setdefault(table, []).append((column, data_type))
         return columns
 

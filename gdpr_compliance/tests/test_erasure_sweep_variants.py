@@ -208,3 +208,18 @@ class TestErasureSweepVariants(GdprCommon):
         self.assertEqual(
             Pattern._gdpr_phone_parts("02 7654 3210"), ("0276543210", "39")
         )
+
+    def test_phone_digits_inside_a_word_stay(self):
+        """A hexadecimal key or checksum holding the phone's digits is not a
+        phone number: it stays whole."""
+        person, _lead, _tag, _attachment = self._spread_the_person()
+        key = "9f3331234567ab0c"
+        parameter = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create({"key": "gdpr_test.checksum", "value": key})
+        )
+        with patch.object(gdpr_erasure_sweep, "DIRECT_SWEEP_LIMIT", 0):
+            person.with_user(self.user_dpo)._gdpr_erase()
+        parameter.invalidate_recordset()
+        self.assertEqual(parameter.value, key)
