@@ -74,7 +74,9 @@ SWEEP_SETTINGS = {
     "jit": "off",
 }
 # ... per table: a small table's words looked up in the identifiers' index,
-# a large table's hashed against all of them (in parallel)
+# a large table's hashed against all of them, in parallel: the planner,
+# expecting a row per word, would otherwise gather every row's words in one
+# process (reading and splitting the text is most of the sweep's time)
 LOOKUP_SETTINGS = {
     "enable_hashjoin": "off",
     "enable_indexscan": "on",
@@ -86,6 +88,8 @@ HASH_SETTINGS = {
     "enable_indexscan": "off",
     "enable_bitmapscan": "off",
     "enable_memoize": "off",
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
 }
 # Rough number of words of a row, to choose between index lookups and a
 # hash join.
@@ -362,11 +366,10 @@ class GdprErasureSweep(models.AbstractModel):
             Pattern._gdpr_plain_sql(SQL("b.body")),
             Pattern._gdpr_plain_sql(SQL("b.other")),
         )
-        # each row's texts put together once (OFFSET 0: not recomputed for
-        # every expression that reads them)
+        # each row's texts put together, in the parallel workers (a subquery
+        # computing them once would keep the words in the leader)
         bodies = SQL(
-            "CROSS JOIN LATERAL (SELECT %s AS body, %s AS other, %s AS named "
-            "OFFSET 0) b",
+            "CROSS JOIN LATERAL (SELECT %s AS body, %s AS other, %s AS named) b",
             joined(list(texts.values())),
             joined(other),
             joined(named),
