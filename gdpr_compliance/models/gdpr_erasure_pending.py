@@ -17,5 +17,4 @@ class GdprErasurePending(models.Model):
         required=True,
         default="name",
     )
-    pattern = fields.Char(help="Regular expression of its forms.")
     prefix = fields.Char(help="A phone number's country prefix (digits).")

@@ -31,6 +31,17 @@ SWEEP_EXCLUDED_TABLES = (
     "gdpr_erasure_pending",
 )
 
+# Columns holding only keyed hashes (hexadecimal): no name, address or phone
+# can be in them, and reading them would only cost time.
+SWEEP_EXCLUDED_COLUMNS = {
+    ("gdpr_retention_run_line", "partner_key"),
+    ("gdpr_request", "subject_key"),
+    ("res_partner", "gdpr_subject_key"),
+    ("gdpr_privacy_link", "email_key"),
+    ("gdpr_request_link", "email_key"),
+    ("gdpr_suppression", "email_hash"),
+}
+
 # Columns that name a person: a homonym's own record must not lose its name,
 # so the full-name sweep leaves these alone (the erased person's rows there
 # are cleared field by field).
@@ -66,7 +77,9 @@ SWEEP_SETTINGS = {
     "jit": "off",
 }
 # ... per table: a small table's words looked up in the identifiers' index,
-# a large table's hashed against all of them (in parallel)
+# a large table's hashed against all of them, in parallel: the planner,
+# expecting a row per word, would otherwise gather every row's words in one
+# process (reading and splitting the text is most of the sweep's time)
 LOOKUP_SETTINGS = {
     "enable_hashjoin": "off",
     "enable_indexscan": "on",
@@ -78,6 +91,8 @@ HASH_SETTINGS = {
     "enable_indexscan": "off",
     "enable_bitmapscan": "off",
     "enable_memoize": "off",
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
 }
 # Rough number of words of a row, to choose between index lookups and a
 # hash join.
@@ -117,8 +132,9 @@ class GdprErasureSweep(models.AbstractModel):
                 list(self._gdpr_sweep_excluded_tables()),
             )
         )
-        # a selection column holds one of its fixed keys, never a person
-        choices = {
+        # a selection column holds one of its fixed keys, never a person; nor
+        # does a keyed hash
+        skipped = set(SWEEP_EXCLUDED_COLUMNS) | {
             (model._table, name)
             for model in self.env.registry.values()
             if not model._abstract and model._auto
@@ -127,7 +143,7 @@ class GdprErasureSweep(models.AbstractModel):
         }
         columns = {}
         for table, column, data_type in self.env.cr.fetchall():
-            if (table, column) not in choices:
+            if (table, column) not in skipped:
                 columns.setdefault(table, []).append((column, data_type))
         return columns
 
@@ -140,9 +156,8 @@ class GdprErasureSweep(models.AbstractModel):
         wide = identifiers["wide"]
         self.env.cr.execute(
             SQL(
-                "INSERT INTO gdpr_erasure_pending (kind, value, pattern, prefix) "
-                "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[],"
-                " %s::varchar[])",
+                "INSERT INTO gdpr_erasure_pending (kind, value, prefix) "
+                "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[])",
                 *(list(column) for column in zip(*wide, strict=True)),
             )
             if wide
@@ -156,11 +171,7 @@ class GdprErasureSweep(models.AbstractModel):
         database: a retention run queues hundreds of thousands."""
         started = time.monotonic()
         searched = self._gdpr_sweep_source(
-            SQL(
-                "SELECT DISTINCT kind, value, "
-                "COALESCE(pattern, regexp_replace(value, '([^[:alnum:]])', "
-                "'\\\\\\1', 'g')), prefix FROM gdpr_erasure_pending"
-            )
+            SQL("SELECT DISTINCT kind, value, prefix FROM gdpr_erasure_pending")
         )
         if not searched:
             return 0
@@ -187,7 +198,7 @@ class GdprErasureSweep(models.AbstractModel):
             return 0
         return self._gdpr_sweep_source(
             SQL(
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])",
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[])",
                 *(list(column) for column in zip(*wide, strict=True)),
             )
         )
@@ -221,8 +232,8 @@ class GdprErasureSweep(models.AbstractModel):
     @api.model
     def _gdpr_sweep_source(self, source):
         """The sweep of the identifiers ``source`` (SQL returning ``(kind,
-        value, pattern, prefix)``) selects. Returns how many keys were
-        searched for."""
+        value, prefix)``) selects. Returns how many keys were searched for.
+        Their regular expressions are built only for the rows found."""
         cr = self.env.cr
         table = SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table)
         # filled once, joined by every table's statement; its rows live and
@@ -237,11 +248,11 @@ class GdprErasureSweep(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                INSERT INTO %s (kind, value, key, pattern, contact)
+                INSERT INTO %s (kind, value, raw, prefix, key, contact)
                 SELECT DISTINCT u.kind,
                        CASE WHEN u.kind = 'phone' THEN u.v ELSE %s END,
-                       k.key, u.pattern, u.kind <> 'name'
-                  FROM (%s) AS u(kind, v, pattern, prefix),
+                       u.v, u.prefix, k.key, u.kind <> 'name'
+                  FROM (%s) AS u(kind, v, prefix),
                        LATERAL unnest(CASE WHEN u.kind = 'phone'
                            THEN ARRAY[u.v, u.prefix || u.v, '00' || u.prefix || u.v]
                            ELSE ARRAY(SELECT lex
@@ -266,6 +277,7 @@ class GdprErasureSweep(models.AbstractModel):
                 self._gdpr_sweep_tables(searched, SQL("%s AS i", table))
         finally:
             cr.execute(SQL("DELETE FROM %s", table))
+            cr.cache.pop("gdpr_sweep_patterns", None)
         return searched
 
     @api.model
@@ -306,83 +318,90 @@ class GdprErasureSweep(models.AbstractModel):
 
     @api.model
     def _gdpr_sweep_matches(self, table, texts, naming, ident, phones):
-        """SQL: ``(tid, pattern, contact)`` of the identifiers found in the
+        """SQL: ``(tid, id)`` of the identifiers found in the
         rows of ``table``, in one scan. Names are compared with the columns
         that do not name a person, so that a homonym's own record is no
         match; addresses and phones with every column. ``texts`` is
         ``{column: SQL text}``; ``phones``: whether phone numbers are
-        searched (their digits are then read from every row)."""
+        searched (the numbers of every row are then read too)."""
         Pattern = self.env["gdpr.erasure.pattern"]
         other = [text for column, text in texts.items() if column not in naming]
         named = [text for column, text in texts.items() if column in naming]
-        # columns apart: a name or a number never runs from one to the next
-        body = SQL("concat_ws(' | ', %s)", SQL(", ").join(texts.values()))
-        other_body = (
-            SQL("concat_ws(' | ', %s)", SQL(", ").join(other)) if other else SQL("''")
-        )
+
+        def joined(parts):
+            # columns apart: a name or a number never runs from one to the next
+            if not parts:
+                return SQL("''")
+            return SQL("concat_ws(' | ', %s)", SQL(", ").join(parts))
+
         # a text search vector is capped at 1 MB: the words of the beginning
         # of a long row here, the whole of it compared below
         words = SQL(
             "tsvector_to_array(to_tsvector('simple', %s))",
-            Pattern._gdpr_plain_sql(SQL("left(%s, %s)", other_body, LONG_TEXT)),
+            Pattern._gdpr_plain_sql(SQL("left(b.other, %s)", LONG_TEXT)),
         )
         if named:
             # an address or a phone in a name (a contact created from an
             # email): the only words of these columns worth splitting out
-            named_body = SQL("concat_ws(' | ', %s)", SQL(", ").join(named))
             words = SQL(
-                "%s || CASE WHEN %s ~ '[@0-9]' THEN tsvector_to_array("
-                "to_tsvector('simple', lower(left(%s, %s)))) ELSE '{}' END",
+                "%s || CASE WHEN b.named ~ '[@0-9]' THEN tsvector_to_array("
+                "to_tsvector('simple', left(b.named, %s))) ELSE '{}' END",
                 words,
-                named_body,
-                named_body,
                 LONG_TEXT,
             )
         if phones:
             words = SQL(
-                "%s || CASE WHEN %s ~ '[0-9]' THEN %s ELSE '{}' END",
+                "%s || %s",
                 words,
-                body,
-                Pattern._gdpr_digits_sql(SQL("left(%s, %s)", body, LONG_TEXT)),
+                Pattern._gdpr_digits_sql(SQL("left(b.body, %s)", LONG_TEXT)),
             )
         # a phone's key is all of its digits: found by the join alone
         where = SQL(
             "(i.kind = 'phone' OR strpos(CASE WHEN i.contact THEN %s ELSE %s END,"
             " i.value) > 0)",
-            Pattern._gdpr_plain_sql(body),
-            Pattern._gdpr_plain_sql(other_body),
+            Pattern._gdpr_plain_sql(SQL("b.body")),
+            Pattern._gdpr_plain_sql(SQL("b.other")),
         )
         long_where = SQL(
-            "CASE WHEN i.kind = 'phone' THEN strpos(regexp_replace(%s, '[^0-9]', "
-            "'', 'g'), i.value) > 0 ELSE strpos(CASE WHEN i.contact THEN %s "
-            "ELSE %s END, i.value) > 0 END",
-            body,
-            Pattern._gdpr_plain_sql(body),
-            Pattern._gdpr_plain_sql(other_body),
+            "CASE WHEN i.kind = 'phone' THEN strpos(regexp_replace(b.body, "
+            "'[^0-9]', '', 'g'), i.value) > 0 ELSE strpos(CASE WHEN i.contact "
+            "THEN %s ELSE %s END, i.value) > 0 END",
+            Pattern._gdpr_plain_sql(SQL("b.body")),
+            Pattern._gdpr_plain_sql(SQL("b.other")),
+        )
+        # each row's texts put together, in the parallel workers (a subquery
+        # computing them once would keep the words in the leader)
+        bodies = SQL(
+            "CROSS JOIN LATERAL (SELECT %s AS body, %s AS other, %s AS named) b",
+            joined(list(texts.values())),
+            joined(other),
+            joined(named),
         )
         return SQL(
             """
-            SELECT t.ctid AS tid, i.pattern, i.contact
+            SELECT t.ctid AS tid, i.id
               FROM %(table)s t
+                   %(bodies)s
              CROSS JOIN LATERAL unnest(%(words)s) AS w(lexeme)
               JOIN %(ident)s ON i.key = w.lexeme
              WHERE %(where)s
              UNION ALL
-            SELECT t.ctid, l.pattern, l.contact
+            SELECT t.ctid, l.id
               FROM %(table)s t
-             CROSS JOIN LATERAL (SELECT i.pattern, i.contact FROM %(ident)s
-                                  WHERE length(%(body)s) > %(long)s
+                   %(bodies)s
+             CROSS JOIN LATERAL (SELECT i.id FROM %(ident)s
+                                  WHERE length(b.body) > %(long)s
                                     AND %(long_where)s
                                   -- row by row: the identifiers are read
                                   -- only for a long row
                                  OFFSET 0) AS l
             """,
             table=SQL.identifier(table),
+            bodies=bodies,
             words=words,
             ident=ident,
             where=where,
             long_where=long_where,
-            body=body,
             long=LONG_TEXT,
         )
 
@@ -401,19 +420,11 @@ class GdprErasureSweep(models.AbstractModel):
             # the expressions of the small tables, built once for all of them
             # (longest first: a longer identifier holding a shorter one goes
             # whole)
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT string_agg(p.pattern, '|' ORDER BY length(p.pattern) DESC),
-                           string_agg(p.pattern, '|' ORDER BY length(p.pattern) DESC)
-                               FILTER (WHERE p.contact)
-                      FROM (SELECT DISTINCT pattern, contact FROM %s) p
-                    """,
-                    ident,
-                )
+            self.env.cr.execute(SQL("SELECT id FROM %s", ident))
+            patterns = self._gdpr_patterns_of(
+                [row[0] for row in self.env.cr.fetchall()]
             )
-            all_pattern, contact_pattern = self.env.cr.fetchone()
-            patterns = {"all": all_pattern, "contact": contact_pattern}
+            patterns = {"all": patterns[0], "contact": patterns[1]}
         self.env.cr.execute(SQL("SELECT bool_or(i.kind = 'phone') FROM %s", ident))
         phones = self.env.cr.fetchone()[0]
         changed = 0
@@ -441,9 +452,7 @@ class GdprErasureSweep(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT tid::text,
-                           string_agg(DISTINCT pattern, '|'),
-                           string_agg(DISTINCT pattern, '|') FILTER (WHERE contact)
+                    SELECT tid::text, array_agg(DISTINCT id)
                       FROM (%s) matches
                   GROUP BY tid
                     """,
@@ -453,6 +462,9 @@ class GdprErasureSweep(models.AbstractModel):
             hits = self.env.cr.fetchall()
             if not hits:
                 continue
+            # the expressions of every identifier found, read in one query
+            self._gdpr_patterns_of({id_ for hit in hits for id_ in hit[1]})
+            hit_patterns = [self._gdpr_patterns_of(hit[1]) for hit in hits]
             assignments = [
                 self._gdpr_erasing_assignment(
                     column,
@@ -472,12 +484,41 @@ class GdprErasureSweep(models.AbstractModel):
                     SQL.identifier(table),
                     SQL(", ").join(assignments),
                     [hit[0] for hit in hits],
-                    [hit[1] for hit in hits],
-                    [hit[2] for hit in hits],
+                    [patterns[0] for patterns in hit_patterns],
+                    [patterns[1] for patterns in hit_patterns],
                 )
             )
             changed += self.env.cr.rowcount
         return changed
+
+    @api.model
+    def _gdpr_patterns_of(self, ids):
+        """``(all, contact)``: the regular expression of the identifiers
+        ``ids`` of the work table, and of those of them that are addresses
+        and phones (None when there is none); longest first, so that a
+        longer identifier holding a shorter one goes whole. Built once per
+        identifier for the whole sweep."""
+        cache = self.env.cr.cache.setdefault("gdpr_sweep_patterns", {})
+        missing = list({id_ for id_ in ids if id_ not in cache})
+        if missing:
+            Pattern = self.env["gdpr.erasure.pattern"]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, kind, raw, prefix, contact FROM %s WHERE id = ANY(%s)",
+                    SQL.identifier(self.env["gdpr.erasure.sweep.identifier"]._table),
+                    missing,
+                )
+            )
+            for id_, kind, raw, prefix, contact in self.env.cr.fetchall():
+                cache[id_] = (Pattern._gdpr_pattern_of(kind, raw, prefix), contact)
+        found = {cache[id_] for id_ in ids}
+        every = sorted({pattern for pattern, _contact in found}, key=len, reverse=True)
+        contact = sorted(
+            {pattern for pattern, is_contact in found if is_contact},
+            key=len,
+            reverse=True,
+        )
+        return "|".join(every) or None, "|".join(contact) or None
 
     @api.model
     def _gdpr_sweep_direct(self, table, columns, patterns):

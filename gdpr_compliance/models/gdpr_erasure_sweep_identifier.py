@@ -32,7 +32,12 @@ class GdprErasureSweepIdentifier(models.Model):
         help="The identifier's longest word, or a phone's digits (with and "
         "without its country prefix): rows are matched on their words.",
     )
-    pattern = fields.Char(required=True, help="Regular expression of the value.")
+    raw = fields.Char(
+        required=True,
+        help="The identifier as the erased records held it: its regular "
+        "expression, built for the rows found, matches every form of it.",
+    )
+    prefix = fields.Char(help="A phone number's country prefix (digits).")
     contact = fields.Boolean(
         help="An address or a phone number (searched everywhere), not a name."
     )
@@ -47,3 +52,12 @@ class GdprErasureSweepIdentifier(models.Model):
             self.env.cr.execute(
                 SQL("ALTER TABLE %s SET UNLOGGED", SQL.identifier(self._table))
             )
+        # the expressions are built for the rows found: the column of the
+        # stored ones, left by an earlier version, would refuse every row
+        # (not null); the table is empty outside a sweep
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s DROP COLUMN IF EXISTS pattern",
+                SQL.identifier(self._table),
+            )
+        )

@@ -193,3 +193,33 @@ class TestErasureSweepVariants(GdprCommon):
             parts = {Pattern._gdpr_phone_parts(form) for form in forms}
         self.assertEqual(parts, {("3331234567", "39")})
         self.assertIsNone(Pattern._gdpr_phone_parts("12 34"))
+
+    def test_phone_parts_with_phonenumbers(self):
+        """With the library, a number of another country or written with a
+        trunk prefix in brackets parses to its own national number."""
+        Pattern = self.env["gdpr.erasure.pattern"]
+        forms = (PHONE, "333 123 4567", "0039 333 123 4567", "+39 (333) 1234567")
+        self.assertEqual(
+            {Pattern._gdpr_phone_parts(form) for form in forms}, {("3331234567", "39")}
+        )
+        self.assertEqual(
+            Pattern._gdpr_phone_parts("+44 (0)20 7946 0958"), ("2079460958", "44")
+        )
+        self.assertEqual(
+            Pattern._gdpr_phone_parts("02 7654 3210"), ("0276543210", "39")
+        )
+
+    def test_phone_digits_inside_a_word_stay(self):
+        """A hexadecimal key or checksum holding the phone's digits is not a
+        phone number: it stays whole."""
+        person, _lead, _tag, _attachment = self._spread_the_person()
+        key = "9f3331234567ab0c"
+        parameter = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .create({"key": "gdpr_test.checksum", "value": key})
+        )
+        with patch.object(gdpr_erasure_sweep, "DIRECT_SWEEP_LIMIT", 0):
+            person.with_user(self.user_dpo)._gdpr_erase()
+        parameter.invalidate_recordset()
+        self.assertEqual(parameter.value, key)
