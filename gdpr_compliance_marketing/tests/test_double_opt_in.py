@@ -39,6 +39,16 @@ class TestDoubleOptIn(HttpCase):
         self.env.invalidate_all()
         return contact, contact.subscription_ids
 
+    def _list_mailing(self, subject):
+        return self.env["mailing.mailing"].create(
+            {
+                "subject": subject,
+                "body_html": "<p>x</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
+            }
+        )
+
     def _link(self, subscription):
         query = parse_qs(urlparse(confirmation_url(self.env, subscription)).query)
         return {key: values[0] for key, values in query.items()}
@@ -51,14 +61,7 @@ class TestDoubleOptIn(HttpCase):
         self.assertEqual(int(params["sid"]), subscription.id)
         # consent given on a form is not enough: the address must confirm
         contact._gdpr_record_consent("marketing", "given", "web_form")
-        mailing = self.env["mailing.mailing"].create(
-            {
-                "subject": "News",
-                "body_html": "<p>x</p>",
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
-            }
-        )
+        mailing = self._list_mailing("News")
         self.assertEqual(
             mailing._gdpr_excluded_recipients(contact.ids)[contact.id], "unconfirmed"
         )
@@ -126,14 +129,7 @@ class TestDoubleOptIn(HttpCase):
         self.assertEqual((event.action, event.channel), ("given", "double_opt_in"))
         self.assertTrue(event.ip_address)
         self.assertTrue(event.notice_id)
-        mailing = self.env["mailing.mailing"].create(
-            {
-                "subject": "News",
-                "body_html": "<p>x</p>",
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
-            }
-        )
+        mailing = self._list_mailing("News")
         self.assertIn(contact.id, mailing._get_recipients())
 
     def test_confirming_after_an_objection_ends_it(self):
@@ -150,14 +146,7 @@ class TestDoubleOptIn(HttpCase):
             [("email_normalized", "=", email)]
         )
         self.assertEqual(objection.lifted_by_id.channel, "double_opt_in")
-        mailing = self.env["mailing.mailing"].create(
-            {
-                "subject": "Welcome back",
-                "body_html": "<p>x</p>",
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [(6, 0, self.mailing_list.ids)],
-            }
-        )
+        mailing = self._list_mailing("Welcome back")
         self.assertIn(contact.id, mailing._get_recipients())
 
     def test_forged_and_expired_links_change_nothing(self):
