@@ -188,22 +188,20 @@ class GdprSubjectKey(models.AbstractModel):
         logged = dict(self.env.cr.fetchall())
         if not logged:
             return 0
-        # the log may name a person by their former key: both keys go
-        erased = {
-            alias: day
-            for key, day in logged.items()
-            for alias in self.env["gdpr.keyed.hash"]._gdpr_keys_with_aliases([key])
-        }
-        self._gdpr_forget(erased)
+        # the log may name a person by their former key: _gdpr_forget
+        # destroys both, and both tombstones take the erasure's day
+        self._gdpr_forget(logged)
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE gdpr_subject_key_erasure e SET erased_on = n.day
                   FROM unnest(%s::varchar[], %s::timestamp[]) AS n(key, day)
-                 WHERE e.subject_key = n.key
+             LEFT JOIN gdpr_pseudonym_alias a
+                    ON n.key IN (a.legacy_key, a.subject_key)
+                 WHERE e.subject_key IN (n.key, a.legacy_key, a.subject_key)
                 """,
-                list(erased),
-                list(erased.values()),
+                list(logged),
+                list(logged.values()),
             )
         )
         return len(logged)
