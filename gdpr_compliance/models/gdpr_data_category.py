@@ -178,15 +178,23 @@ class GdprDataCategory(models.Model):
         user = self.env.user
         if user._is_superuser() or user.has_group("gdpr_compliance.group_gdpr_officer"):
             return {}
-        hidden = {}
+        return self._gdpr_fields_of_categories(
+            lambda category: not category._gdpr_visible_to(user)
+        )
+
+    @api.model
+    def _gdpr_fields_of_categories(self, hides):
+        """``{model name: field names}`` of the active categories ``hides``
+        accepts."""
+        fields_by_model = {}
         for model_name in self._gdpr_classified_models():
             classification = self._gdpr_classification(model_name)
             for category, model_fields in classification.items():
-                if category.active and not category._gdpr_visible_to(user):
-                    hidden.setdefault(model_name, set()).update(
+                if category.active and hides(category):
+                    fields_by_model.setdefault(model_name, set()).update(
                         model_fields.mapped("name")
                     )
-        return {model: frozenset(names) for model, names in hidden.items()}
+        return {model: frozenset(names) for model, names in fields_by_model.items()}
 
     @api.model
     @tools.ormcache()
@@ -215,15 +223,9 @@ class GdprDataCategory(models.Model):
         Notification emails leave their tracked changes out: an email is
         rendered once for all its recipients and read outside Odoo's access
         rights."""
-        restricted = {}
-        for model in self._gdpr_classified_models():
-            for category, model_fields in self._gdpr_classification(model).items():
-                if category.active and (
-                    category.group_ids or not category.external_agents
-                ):
-                    restricted.setdefault(model, set()).update(
-                        model_fields.mapped("name")
-                    )
+        restricted = self._gdpr_fields_of_categories(
+            lambda category: category.group_ids or not category.external_agents
+        )
         return self._gdpr_fields_reaching(model_name, restricted)
 
     @api.model
