@@ -71,25 +71,16 @@ class GdprMarketingDecision(models.AbstractModel):
         for the tables the rule reads, the customer documents of installed
         apps included (their rows in the transition tables ``gdpr_new`` and
         ``gdpr_old``)."""
-        sources = {
-            table: {
-                "INSERT": source % {"rows": "gdpr_new"},
-                "UPDATE": f"{source % {'rows': 'gdpr_new'}} "
-                f"UNION {source % {'rows': 'gdpr_old'}}",
-                "DELETE": source % {"rows": "gdpr_old"},
-            }
-            for table, source in PERSON_SOURCES.items()
-        }
+
+        def by_event(source):
+            new, old = source % {"rows": "gdpr_new"}, source % {"rows": "gdpr_old"}
+            return {"INSERT": new, "UPDATE": f"{new} UNION {old}", "DELETE": old}
+
+        sources = {table: by_event(source) for table, source in PERSON_SOURCES.items()}
         for table, _condition, _date in self.env[
             "gdpr.processing.rule"
         ]._gdpr_customer_documents():
-            sources[table] = {
-                "INSERT": DOCUMENT_SOURCE % {"rows": "gdpr_new"},
-                "UPDATE": DOCUMENT_SOURCE % {"rows": "gdpr_new"}
-                + " UNION "
-                + DOCUMENT_SOURCE % {"rows": "gdpr_old"},
-                "DELETE": DOCUMENT_SOURCE % {"rows": "gdpr_old"},
-            }
+            sources[table] = by_event(DOCUMENT_SOURCE)
         sources["mailing_contact"] = CONTACT_SOURCE
         return sources
 

@@ -240,7 +240,6 @@ class GdprObjection(models.Model):
         blocked = self.env["mail.blacklist"].sudo().search([("email", "=", email)])
         if not (objections or entries or blocked):
             return
-        subjects = event.partner_id or self.env["res.partner"]
         self.env["gdpr.audit.log"]._gdpr_log(
             "objection",
             self.env._(
@@ -251,12 +250,12 @@ class GdprObjection(models.Model):
                 ],
                 event=event.id,
             ),
-            subjects=subjects or None,
+            subjects=event.partner_id or None,
             document=event,
         )
         entries.unlink()
-        for entry in blocked:
-            entry._remove(
+        if blocked:
+            blocked._remove(
                 email,
                 message=self.env._("Objection ended by a new consent of the person."),
             )
