@@ -87,6 +87,12 @@ if not cr.fetchone()[0]:
     cr.commit()
     print(f"generated {N} partners in {time.perf_counter() - started:.1f} s")
 
+# the company of the product's users: an Italian one (its country gives the
+# prefix of the phones written without one, and splits those written with it)
+if not env.company.country_id:
+    env.company.country_id = env.ref("base.it")
+    cr.commit()
+
 Partner = env["res.partner"]
 cr.execute(
     "SELECT count(*) FROM res_partner WHERE NOT COALESCE(is_company, FALSE) "

@@ -156,6 +156,15 @@ class GdprErasure(models.AbstractModel):
                 ("phone", "mobile", "phone_sanitized"),
             ),
         ):
+            # only these columns: the whole row of thousands of people
+            # would cost more than the rest of the lookup
+            record.fetch(
+                [
+                    name
+                    for name in (*name_fields, *email_fields, *phone_fields)
+                    if name in record._fields
+                ]
+            )
             for kind, names in (
                 ("name", name_fields),
                 ("email", email_fields),

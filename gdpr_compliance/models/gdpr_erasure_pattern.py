@@ -14,6 +14,9 @@ try:
 except ImportError:  # Odoo runs without it too: digits and the company's prefix
     phonenumbers = None
 
+# What replaces the person's identifiers wherever they are found in text.
+ERASED_MARK = "[erased]"
+
 # Full names shorter than this, or of one word, are too common to be
 # searched for across the database: a homonym would lose data.
 MIN_NAME_LENGTH = 6
@@ -173,7 +176,8 @@ class GdprErasurePattern(models.AbstractModel):
         digits = re.sub(r"\D", "", value or "")
         if len(digits) < MIN_PHONE_LENGTH:
             return None
-        country = country or self.env.company.country_id
+        if country is None:
+            country = self.env.company.country_id
         prefix = str(country.phone_code or "")
         value = value.strip()
         international = value.startswith(("+", "00"))
@@ -306,3 +310,24 @@ class GdprErasurePattern(models.AbstractModel):
         for separator in (" ", "-", ".", "(", ")", "/", "\n"):
             stripped = SQL("replace(%s, %s, '')", stripped, separator)
         return SQL("regexp_split_to_array(%s, '[^0-9]+')", stripped)
+
+    @api.model
+    def _gdpr_erasing_assignment(self, column, data_type, pattern):
+        """``column = <column with every match of pattern marked>``; the
+        pattern is an SQL expression, NULL meaning nothing to replace."""
+        col = SQL.identifier(column)
+        as_text = SQL("%s::text", col) if data_type == "jsonb" else col
+        replaced = SQL(
+            "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
+        )
+        if data_type == "jsonb":
+            replaced = SQL("(%s)::jsonb", replaced)
+        return SQL(
+            "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s ELSE %s END",
+            col,
+            pattern,
+            as_text,
+            pattern,
+            replaced,
+            col,
+        )

@@ -10,9 +10,6 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-# What replaces the person's identifiers wherever they are found in text.
-ERASED_MARK = "[erased]"
-
 # Tables never rewritten by the sweep: the consent ledger is append-only
 # evidence (Art. 7(1)), kept under Art. 17(3)(e) and bound to its hash chain,
 # which names people by pseudonymous key and holds their evidence, IP address
@@ -317,9 +314,11 @@ class GdprErasureSweep(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT set_config(%s, %s, TRUE)", name, value))
 
     @api.model
-    def _gdpr_sweep_matches(self, table, texts, naming, ident, phones):
+    def _gdpr_sweep_matches(self, table, texts, naming, ident, phones, long_rows=None):
         """SQL: ``(tid, id)`` of the identifiers found in the
-        rows of ``table``, in one scan. Names are compared with the columns
+        rows of ``table``, in one scan; ``id`` is NULL for a row too long to
+        be split into words, compared whole by the same call with the
+        ``long_rows`` (their ``tid``s). Names are compared with the columns
         that do not name a person, so that a homonym's own record is no
         match; addresses and phones with every column. ``texts`` is
         ``{column: SQL text}``; ``phones``: whether phone numbers are
@@ -355,17 +354,17 @@ class GdprErasureSweep(models.AbstractModel):
                 words,
                 Pattern._gdpr_digits_sql(SQL("left(b.body, %s)", LONG_TEXT)),
             )
+        # a row too long to be split whole says so by a lexeme no text makes
+        # (a space): its text is then compared whole, by ``long_rows``
+        words = SQL(
+            "%s || CASE WHEN length(b.body) > %s THEN ARRAY[' '] ELSE '{}' END",
+            words,
+            LONG_TEXT,
+        )
         # a phone's key is all of its digits: found by the join alone
         where = SQL(
             "(i.kind = 'phone' OR strpos(CASE WHEN i.contact THEN %s ELSE %s END,"
             " i.value) > 0)",
-            Pattern._gdpr_plain_sql(SQL("b.body")),
-            Pattern._gdpr_plain_sql(SQL("b.other")),
-        )
-        long_where = SQL(
-            "CASE WHEN i.kind = 'phone' THEN strpos(regexp_replace(b.body, "
-            "'[^0-9]', '', 'g'), i.value) > 0 ELSE strpos(CASE WHEN i.contact "
-            "THEN %s ELSE %s END, i.value) > 0 END",
             Pattern._gdpr_plain_sql(SQL("b.body")),
             Pattern._gdpr_plain_sql(SQL("b.other")),
         )
@@ -377,32 +376,38 @@ class GdprErasureSweep(models.AbstractModel):
             joined(other),
             joined(named),
         )
+        if long_rows is not None:
+            return SQL(
+                """
+                SELECT t.ctid::text, i.id
+                  FROM %s t %s, %s
+                 WHERE t.ctid = ANY(%s::tid[])
+                   AND CASE WHEN i.kind = 'phone'
+                            THEN strpos(regexp_replace(b.body, '[^0-9]', '', 'g'),
+                                        i.value) > 0
+                            ELSE %s END
+                """,
+                SQL.identifier(table),
+                bodies,
+                ident,
+                long_rows,
+                where,
+            )
+        # one scan: rows without any match are dropped by the join's filter
         return SQL(
             """
             SELECT t.ctid AS tid, i.id
               FROM %(table)s t
                    %(bodies)s
              CROSS JOIN LATERAL unnest(%(words)s) AS w(lexeme)
-              JOIN %(ident)s ON i.key = w.lexeme
-             WHERE %(where)s
-             UNION ALL
-            SELECT t.ctid, l.id
-              FROM %(table)s t
-                   %(bodies)s
-             CROSS JOIN LATERAL (SELECT i.id FROM %(ident)s
-                                  WHERE length(b.body) > %(long)s
-                                    AND %(long_where)s
-                                  -- row by row: the identifiers are read
-                                  -- only for a long row
-                                 OFFSET 0) AS l
+              LEFT JOIN %(ident)s ON i.key = w.lexeme
+             WHERE CASE WHEN i.id IS NULL THEN w.lexeme = ' ' ELSE %(where)s END
             """,
             table=SQL.identifier(table),
             bodies=bodies,
             words=words,
             ident=ident,
             where=where,
-            long_where=long_where,
-            long=LONG_TEXT,
         )
 
     @api.model
@@ -453,20 +458,36 @@ class GdprErasureSweep(models.AbstractModel):
                 SQL(
                     """
                     SELECT tid::text, array_agg(DISTINCT id)
+                                      FILTER (WHERE id IS NOT NULL),
+                           bool_or(id IS NULL)
                       FROM (%s) matches
                   GROUP BY tid
                     """,
                     self._gdpr_sweep_matches(table, texts, naming, ident, phones),
                 )
             )
-            hits = self.env.cr.fetchall()
+            found = {}
+            long_rows = []
+            for tid, ids, long_row in self.env.cr.fetchall():
+                found[tid] = set(ids or ())
+                if long_row:
+                    long_rows.append(tid)
+            if long_rows:
+                self.env.cr.execute(
+                    self._gdpr_sweep_matches(
+                        table, texts, naming, ident, phones, long_rows
+                    )
+                )
+                for tid, id_ in self.env.cr.fetchall():
+                    found[tid].add(id_)
+            hits = [(tid, ids) for tid, ids in found.items() if ids]
             if not hits:
                 continue
             # the expressions of every identifier found, read in one query
             self._gdpr_patterns_of({id_ for hit in hits for id_ in hit[1]})
             hit_patterns = [self._gdpr_patterns_of(hit[1]) for hit in hits]
             assignments = [
-                self._gdpr_erasing_assignment(
+                self.env["gdpr.erasure.pattern"]._gdpr_erasing_assignment(
                     column,
                     data_type,
                     SQL("h.contact_pattern" if column in naming else "h.all_pattern"),
@@ -551,30 +572,11 @@ class GdprErasureSweep(models.AbstractModel):
             if not pattern:
                 continue
             assignments.append(
-                self._gdpr_erasing_assignment(column, data_type, SQL("%s", pattern))
+                self.env["gdpr.erasure.pattern"]._gdpr_erasing_assignment(
+                    column, data_type, SQL("%s", pattern)
+                )
             )
             col = SQL.identifier(column)
             as_text = SQL("%s::text", col) if data_type == "jsonb" else col
             conditions.append(SQL("%s ~* %s", as_text, pattern))
         return assignments, conditions
-
-    @api.model
-    def _gdpr_erasing_assignment(self, column, data_type, pattern):
-        """``column = <column with every match of pattern marked>``; the
-        pattern is an SQL expression, NULL meaning nothing to replace."""
-        col = SQL.identifier(column)
-        as_text = SQL("%s::text", col) if data_type == "jsonb" else col
-        replaced = SQL(
-            "regexp_replace(%s, %s, %s, 'gi')", as_text, pattern, ERASED_MARK
-        )
-        if data_type == "jsonb":
-            replaced = SQL("(%s)::jsonb", replaced)
-        return SQL(
-            "%s = CASE WHEN %s IS NOT NULL AND %s ~* %s THEN %s ELSE %s END",
-            col,
-            pattern,
-            as_text,
-            pattern,
-            replaced,
-            col,
-        )
