@@ -83,8 +83,8 @@ class GdprErasure(models.AbstractModel):
             self.env["gdpr.subject.key"]._gdpr_forget_records(scope)
             # before their messages lose their author
             own_rows = identifiers["local"] and self._gdpr_own_rows(partners, scope)
-            self._gdpr_clear_mail(partners, scope)
-            self._gdpr_remove_attachments(scope)
+            self.env["mail.message"]._gdpr_clear_for_erasure(partners, scope)
+            self.env["ir.attachment"]._gdpr_remove_for_erasure(scope)
             self._gdpr_process_related(partners, scope, mode, keep_fields)
         self._gdpr_anonymise_partners(partners, keep_fields)
         self.env.flush_all()
@@ -156,14 +156,8 @@ class GdprErasure(models.AbstractModel):
                 ("phone", "mobile", "phone_sanitized"),
             ),
         ):
-            # only these columns: the whole row of thousands of people
-            # would cost more than the rest of the lookup
-            record.fetch(
-                [
-                    name
-                    for name in (*name_fields, *email_fields, *phone_fields)
-                    if name in record._fields
-                ]
+            columns = self._gdpr_column_values(
+                record, (*name_fields, *email_fields, *phone_fields)
             )
             for kind, names in (
                 ("name", name_fields),
@@ -171,13 +165,44 @@ class GdprErasure(models.AbstractModel):
                 ("phone", phone_fields),
             ):
                 for field_name in names:
-                    if field_name in record._fields:
-                        # a field of the whole set at once from the cache:
-                        # a batch holds thousands of people
-                        values[kind].update(
-                            value for value in record.mapped(field_name) if value
-                        )
+                    values[kind].update(
+                        value for value in columns.get(field_name, ()) if value
+                    )
         return values
+
+    @api.model
+    def _gdpr_column_values(self, records, names):
+        """``{name: [value of each record]}`` of the fields ``names`` the
+        model has, the stored plain columns read in one query: loading a
+        batch of thousands of people into the ORM's cache, a record at a
+        time, costs more than the rest of the lookup."""
+        names = [name for name in names if name in records._fields]
+        columns = [
+            name
+            for name in names
+            if records._fields[name].store
+            and records._fields[name].column_type
+            and not records._fields[name].translate
+        ]
+        found = {name: records.mapped(name) for name in names if name not in columns}
+        found.update((name, []) for name in columns)
+        if records and columns:
+            records.flush_recordset(columns)
+            self.env.cr.execute(
+                SQL(
+                    "SELECT %s FROM %s WHERE id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(name) for name in columns),
+                    SQL.identifier(records._table),
+                    records.ids,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            # empty as the ORM gives it
+            found.update(
+                (name, [False if row[index] is None else row[index] for row in rows])
+                for index, name in enumerate(columns)
+            )
+        return found
 
     @api.model
     def _gdpr_identifiers(self, partners, keep_fields=()):
@@ -239,7 +264,7 @@ class GdprErasure(models.AbstractModel):
         }
 
     # ------------------------------------------------------------------
-    # Mail, attachments, related records
+    # Related records
     # ------------------------------------------------------------------
 
     @api.model
@@ -285,53 +310,6 @@ class GdprErasure(models.AbstractModel):
         ) or SQL("FALSE")
 
     @api.model
-    def _gdpr_clear_mail(self, partners, scope):
-        """Chatter of the person's records goes; on other records, what they
-        wrote loses its author and address (the sweep then removes their
-        identifiers from the text)."""
-        cr = self.env.cr
-        on_scope = self._gdpr_scope_condition(scope, SQL("model"), SQL("res_id"))
-        cr.execute(SQL("SELECT id FROM mail_message WHERE %s", on_scope))
-        message_ids = [row[0] for row in cr.fetchall()]
-        messages = self.env["mail.message"].browse(message_ids)
-        kept = messages._gdpr_kept_by_law()
-        kept._gdpr_anonymise_in_place()
-        (messages - kept).unlink()
-        cr.execute(
-            SQL(
-                """
-                UPDATE mail_message
-                   SET author_id = NULL, email_from = NULL, reply_to = NULL
-                 WHERE author_id = ANY(%s)
-                """,
-                partners.ids,
-            )
-        )
-        cr.execute(
-            SQL(
-                "DELETE FROM mail_message_res_partner_rel "
-                "WHERE res_partner_id = ANY(%s)",
-                partners.ids,
-            )
-        )
-        cr.execute(
-            SQL(
-                "DELETE FROM mail_notification WHERE res_partner_id = ANY(%s)",
-                partners.ids,
-            )
-        )
-        mails = self.env["mail.mail"].search([("recipient_ids", "in", partners.ids)])
-        mails.unlink()
-        self.env["mail.followers"].search(
-            [
-                "|",
-                ("partner_id", "in", partners.ids),
-                *self._gdpr_scope_domain(scope),
-            ]
-        ).unlink()
-        self.env["mail.activity"].search(self._gdpr_scope_domain(scope)).unlink()
-
-    @api.model
     def _gdpr_scope_domain(self, scope, model_field="res_model", id_field="res_id"):
         domains = [
             [(model_field, "=", model), (id_field, "in", ids)]
@@ -344,28 +322,6 @@ class GdprErasure(models.AbstractModel):
         for part in domains:
             domain += ["&", *part]
         return domain
-
-    @api.model
-    def _gdpr_remove_attachments(self, scope):
-        """Documents attached to the person's records. The consent ledger's
-        evidence documents stay as records (the chain names them), emptied
-        like the evidence text its destroyed key hid: only a document
-        another person's consent also rests on keeps its content."""
-        attachments = self.env["ir.attachment"].search(self._gdpr_scope_domain(scope))
-        self.env.cr.execute(
-            SQL(
-                "SELECT evidence_attachment_id, bool_and(partner_id IS NULL "
-                "OR partner_id = ANY(%s)) FROM gdpr_consent_event "
-                "WHERE evidence_attachment_id = ANY(%s) "
-                "GROUP BY evidence_attachment_id",
-                scope.get("res.partner", []),
-                attachments.ids,
-            )
-        )
-        evidence = dict(self.env.cr.fetchall())
-        own = attachments.filtered(lambda a: evidence.get(a.id))
-        own.write({"datas": False, "name": self.env._("Erased evidence")})
-        attachments.filtered(lambda a: a.id not in evidence).unlink()
 
     @api.model
     def _gdpr_process_related(self, partners, scope, mode, keep_fields):

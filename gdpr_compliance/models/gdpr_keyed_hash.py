@@ -12,6 +12,11 @@ _logger = logging.getLogger(__name__)
 
 PSEUDONYM_SCOPE = "gdpr_compliance.pseudonym"
 
+# pseudonyms remembered with the cursor (a retention batch names the same
+# thousand people four times); forgotten past this many
+PSEUDONYM_MEMO = "gdpr_pseudonyms"
+PSEUDONYM_MEMO_SIZE = 20000
+
 # ids hashed at a time when the keys stored before 18.0.1.1.0 are matched
 LEGACY_CHUNK = 10000
 
@@ -92,10 +97,31 @@ class GdprKeyedHash(models.AbstractModel):
 
     @api.model
     def _gdpr_pseudonyms_of(self, model, res_ids):
-        """The pseudonymous keys of many records of ``model``, in order."""
-        return self._gdpr_hmacs(
-            PSEUDONYM_SCOPE, [f"{model}:{res_id}" for res_id in res_ids]
-        )
+        """The pseudonymous keys of many records of ``model``, in order.
+        Remembered with the cursor for the secret they were made with: a
+        retention batch names the same people in its lines, the audit log,
+        the forgotten keys and their pseudonymous names."""
+        secret = self._gdpr_secret()
+        memo = self.env.cr.cache.setdefault(PSEUDONYM_MEMO, {})
+        if len(memo) > PSEUDONYM_MEMO_SIZE:
+            memo.clear()
+        missing = [
+            res_id
+            for res_id in dict.fromkeys(res_ids)
+            if (secret, model, res_id) not in memo
+        ]
+        if missing:
+            hashes = self._gdpr_hmacs(
+                PSEUDONYM_SCOPE, [f"{model}:{res_id}" for res_id in missing]
+            )
+            memo.update(
+                zip(
+                    [(secret, model, res_id) for res_id in missing],
+                    hashes,
+                    strict=True,
+                )
+            )
+        return [memo[(secret, model, res_id)] for res_id in res_ids]
 
     # ------------------------------------------------------------------
     # Values stored before scoped keys (18.0.1.0.0)

@@ -35,3 +35,26 @@ class IrAttachment(models.Model):
         return self.browse(
             [attachment_id for attachment_id in query if attachment_id not in hidden]
         )._as_query(order)
+
+    @api.model
+    def _gdpr_remove_for_erasure(self, scope):
+        """Erasure: the documents attached to the person's records (``scope``:
+        see ``gdpr.erasure._gdpr_scope``). The consent ledger's
+        evidence documents stay as records (the chain names them), emptied
+        like the evidence text its destroyed key hid: only a document
+        another person's consent also rests on keeps its content."""
+        attachments = self.search(self.env["gdpr.erasure"]._gdpr_scope_domain(scope))
+        self.env.cr.execute(
+            SQL(
+                "SELECT evidence_attachment_id, bool_and(partner_id IS NULL "
+                "OR partner_id = ANY(%s)) FROM gdpr_consent_event "
+                "WHERE evidence_attachment_id = ANY(%s) "
+                "GROUP BY evidence_attachment_id",
+                scope.get("res.partner", []),
+                attachments.ids,
+            )
+        )
+        evidence = dict(self.env.cr.fetchall())
+        own = attachments.filtered(lambda a: evidence.get(a.id))
+        own.write({"datas": False, "name": self.env._("Erased evidence")})
+        attachments.filtered(lambda a: a.id not in evidence).unlink()

@@ -96,3 +96,52 @@ class MailMessage(models.Model):
         )
         self.invalidate_recordset()
         self.env["mail.tracking.value"].invalidate_model()
+
+    @api.model
+    def _gdpr_clear_for_erasure(self, partners, scope):
+        """Erasure of the ``partners`` (``scope``: see
+        ``gdpr.erasure._gdpr_scope``). Chatter of the person's records goes;
+        on other records, what they wrote loses its author and address (the
+        sweep then removes their identifiers from the text)."""
+        cr = self.env.cr
+        Erasure = self.env["gdpr.erasure"]
+        on_scope = Erasure._gdpr_scope_condition(scope, SQL("model"), SQL("res_id"))
+        cr.execute(SQL("SELECT id FROM mail_message WHERE %s", on_scope))
+        message_ids = [row[0] for row in cr.fetchall()]
+        messages = self.env["mail.message"].browse(message_ids)
+        kept = messages._gdpr_kept_by_law()
+        kept._gdpr_anonymise_in_place()
+        (messages - kept).unlink()
+        cr.execute(
+            SQL(
+                """
+                UPDATE mail_message
+                   SET author_id = NULL, email_from = NULL, reply_to = NULL
+                 WHERE author_id = ANY(%s)
+                """,
+                partners.ids,
+            )
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM mail_message_res_partner_rel "
+                "WHERE res_partner_id = ANY(%s)",
+                partners.ids,
+            )
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM mail_notification WHERE res_partner_id = ANY(%s)",
+                partners.ids,
+            )
+        )
+        mails = self.env["mail.mail"].search([("recipient_ids", "in", partners.ids)])
+        mails.unlink()
+        self.env["mail.followers"].search(
+            [
+                "|",
+                ("partner_id", "in", partners.ids),
+                *Erasure._gdpr_scope_domain(scope),
+            ]
+        ).unlink()
+        self.env["mail.activity"].search(Erasure._gdpr_scope_domain(scope)).unlink()

@@ -172,6 +172,23 @@ class TestErasure(GdprCommon):
         note.invalidate_recordset()
         self.assertEqual(note.value, "[erased] <[erased]>")
 
+    def test_identifier_columns_read_as_the_orm_does(self):
+        """The identifiers of a batch are read from the columns in one query:
+        the same values as the ORM's, unsaved changes included, and a field
+        that is no plain column through the ORM."""
+        partner, _child, lead = self._make_person()
+        partner.email = "Ginevra <G.BZ@example.org>"
+        records = partner | self.company
+        names = ("name", "email", "phone", "display_name", "no_such_field")
+        values = self.env["gdpr.erasure"]._gdpr_column_values(records, names)
+        self.assertEqual(set(values), set(names) - {"no_such_field"})
+        for name in set(names) - {"no_such_field"}:
+            self.assertCountEqual(values[name], records.mapped(name), name)
+        self.assertEqual(
+            self.env["gdpr.erasure"]._gdpr_column_values(lead, ["email_from"]),
+            {"email_from": [lead.email_from]},
+        )
+
     def test_long_texts_are_compared_whole(self):
         """A text too long to be split into words is compared as a whole:
         the identifiers past its beginning go too, a homonym keeps theirs."""

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import hmac
 
+from odoo.addons.gdpr_compliance.models import gdpr_keyed_hash
 from odoo.addons.gdpr_compliance.models.gdpr_keyed_hash import PSEUDONYM_SCOPE
 
 
@@ -47,6 +48,46 @@ class TestKeyedHash(TransactionCase):
             "database.secret", "another secret"
         )
         self.assertNotEqual(key, self.Hash._gdpr_pseudonym_of("res.partner", 7))
+
+    def test_pseudonyms_remembered_are_the_keyed_ones(self):
+        """A batch asks the same people's keys several times: they are
+        hashed once, remembered for the secret they were made with, and the
+        memory has a bound."""
+        ids = list(range(1, 8))
+        expected = [
+            hmac(self.env(su=True), PSEUDONYM_SCOPE, f"res.partner:{res_id}")
+            for res_id in ids
+        ]
+        self.assertEqual(self.Hash._gdpr_pseudonyms_of("res.partner", ids), expected)
+        hashes = type(self.Hash)._gdpr_hmacs
+        with patch.object(
+            type(self.Hash), "_gdpr_hmacs", side_effect=AssertionError("hashed")
+        ):
+            self.assertEqual(
+                self.Hash._gdpr_pseudonyms_of("res.partner", ids[::-1]),
+                expected[::-1],
+            )
+        # another model, the same ids: other keys
+        other = self.Hash._gdpr_pseudonyms_of("crm.lead", ids)
+        self.assertFalse(set(other) & set(expected))
+        # past its bound the memory starts again
+        with (
+            patch.object(gdpr_keyed_hash, "PSEUDONYM_MEMO_SIZE", 4),
+            patch.object(
+                type(self.Hash), "_gdpr_hmacs", autospec=True, side_effect=hashes
+            ) as hashed,
+        ):
+            self.assertEqual(
+                self.Hash._gdpr_pseudonyms_of("res.partner", ids), expected
+            )
+            hashed.assert_called_once()
+            self.assertEqual(
+                len(self.env.cr.cache[gdpr_keyed_hash.PSEUDONYM_MEMO]), len(ids)
+            )
+        self.env["ir.config_parameter"].sudo().set_param("database.secret", "other")
+        self.assertNotEqual(
+            self.Hash._gdpr_pseudonyms_of("res.partner", ids[:1]), expected[:1]
+        )
 
     def test_no_secret_no_hash(self):
         # an empty key would make every hash a plain SHA-256, which anyone

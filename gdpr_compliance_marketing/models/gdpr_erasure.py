@@ -24,10 +24,14 @@ class GdprErasure(models.AbstractModel):
 
     @api.model
     def _gdpr_compute_marketing_emails(self, partners):
-        emails = set(partners.mapped("email_normalized"))
-        emails |= set(self._gdpr_leads(partners).mapped("email_normalized"))
-        # the addresses of the whole set at once from the cache
-        for email in partners.mapped("email"):
+        columns = self._gdpr_column_values(partners, ("email", "email_normalized"))
+        emails = set(columns["email_normalized"])
+        emails |= set(
+            self._gdpr_column_values(self._gdpr_leads(partners), ("email_normalized",))[
+                "email_normalized"
+            ]
+        )
+        for email in columns["email"]:
             normalized = normalize_email(email)
             if normalized:
                 emails.add(normalized)
@@ -170,7 +174,7 @@ class GdprErasure(models.AbstractModel):
         self.env["mail.message"].sudo().search(
             Erasure._gdpr_scope_domain(scope, "model", "res_id")
         ).unlink()
-        Erasure._gdpr_remove_attachments(scope)
+        self.env["ir.attachment"].sudo()._gdpr_remove_for_erasure(scope)
         # the evidence of the consents recorded on the contacts (IP address,
         # browser) goes with them: their keys are destroyed
         self.env["gdpr.subject.key"]._gdpr_forget_records(
